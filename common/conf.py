@@ -1,0 +1,45 @@
+"""Business thresholds: company override → environment → platform default, in one place."""
+
+import json
+import os
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+_registered_defaults: dict[str, Any] = {}
+MISSING = object()
+
+
+def register_defaults(defaults: dict[str, Any]) -> None:
+    """Apps declare the defaults of their own keys here (e.g. in `<app>/conf.py`)."""
+    _registered_defaults.update(defaults)
+
+
+def platform_setting(key: str, default: Any = MISSING) -> Any:
+    raw = os.environ.get(f"SWITCHBOARD_{key}")
+    if raw is not None:
+        return json.loads(raw)
+    if key in settings.SWITCHBOARD:
+        return settings.SWITCHBOARD[key]
+    if key in _registered_defaults:
+        return _registered_defaults[key]
+    if default is MISSING:
+        raise KeyError(f"Unknown Switchboard setting {key!r}")
+    return default
+
+
+def current_company():
+    """The company whose schema the connection is on (None on the public schema)."""
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or tenant.schema_name == "public" or not hasattr(tenant, "settings"):
+        return None
+    return tenant
+
+
+def company_setting(key: str, default: Any = MISSING) -> Any:
+    company = current_company()
+    overrides = (company.settings or {}) if company is not None else {}
+    if key in overrides:
+        return overrides[key]
+    return platform_setting(key, default)

@@ -1,0 +1,42 @@
+"""Celery app that carries the tenant schema with every task (tenant-schemas-celery).
+
+Periodic work: each app may define `SCHEDULE` in `<app>/beat.py`; entries made with
+`common.tasks.per_company` fan out one task per active company.
+"""
+
+import importlib
+import os
+
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+APPS_WITH_SCHEDULES = (
+    "org",
+    "callbacks",
+    "appointments",
+    "policies",
+    "calls",
+    "notifications",
+    "integrations",
+)
+
+app = CeleryApp("switchboard")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def collect_beat_schedule() -> dict:
+    schedule: dict = {}
+    for name in APPS_WITH_SCHEDULES:
+        try:
+            module = importlib.import_module(f"{name}.beat")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{name}.beat":
+                raise
+            continue
+        schedule.update(getattr(module, "SCHEDULE", {}))
+    return schedule
+
+
+app.conf.beat_schedule = collect_beat_schedule()

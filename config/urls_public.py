@@ -1,0 +1,14 @@
+"""URLs for hosts that are no company: the platform admin, health check and third-party webhooks."""
+
+from django.urls import include, path
+
+from config.views import healthz
+from tenants.admin import platform_site
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", platform_site.urls),
+    path("webhooks/retell/", include("integrations.retell.urls")),
+    path("webhooks/calcom/", include("integrations.calcom.urls")),
+]

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from common.events import subscribe
+        from notifications import conf  # noqa: F401  (registers the notification settings' defaults)
+        from notifications.handlers import on_appointment_event, on_callback_event
+
+        subscribe("appointment.*", on_appointment_event)
+        subscribe("callback.*", on_callback_event)

@@ -1,0 +1,106 @@
+"""Opening hours as a clock: is a branch open, and when does N hours of open time run out.
+
+Pure Python (no database): `Branch.weekly_hours()` builds one from its rows.
+"""
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+MAX_DAYS_AHEAD = 366
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    tz: ZoneInfo
+    intervals: Mapping[int, Sequence[tuple[time, time]]] = field(default_factory=dict)
+    closures: Sequence[tuple[date, date]] = ()
+
+    def is_closed_on(self, day: date) -> bool:
+        return any(start <= day <= end for start, end in self.closures)
+
+    def day_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
+        """Open intervals of one local day, in UTC so that arithmetic is right across DST changes.
+
+        (Python subtracts two datetimes that share a tzinfo on the wall clock, ignoring the offset change.)
+        """
+        if self.is_closed_on(day):
+            return []
+        spans = sorted(self.intervals.get(day.weekday(), ()))
+        return [(self._utc(day, opens), self._utc(day, closes)) for opens, closes in spans if closes > opens]
+
+    def _utc(self, day: date, moment: time) -> datetime:
+        return datetime.combine(day, moment, self.tz).astimezone(UTC)
+
+    def open_intervals(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Open time between start and end, clipped to that range."""
+        day = start.astimezone(self.tz).date()
+        last = end.astimezone(self.tz).date()
+        while day <= last:
+            for opens, closes in self.day_intervals(day):
+                lo, hi = max(opens, start), min(closes, end)
+                if lo < hi:
+                    yield lo, hi
+            day += timedelta(days=1)
+
+    def is_open(self, at: datetime) -> bool:
+        local = at.astimezone(self.tz)
+        return any(opens <= local < closes for opens, closes in self.day_intervals(local.date()))
+
+    def next_open(self, at: datetime) -> datetime | None:
+        """`at` itself when open, else the next opening; None when nothing opens within a year."""
+        day = at.astimezone(self.tz).date()
+        for _ in range(MAX_DAYS_AHEAD):
+            for opens, closes in self.day_intervals(day):
+                if closes > at:
+                    return max(opens, at)
+            day += timedelta(days=1)
+        return None
+
+    def add_open_time(self, start: datetime, duration: timedelta) -> datetime:
+        """The moment when `duration` of open time has passed after `start` (the SLA clock).
+
+        With no opening hours at all the clock runs on wall time, so such a branch still gets deadlines.
+        """
+        if not any(self.intervals.values()):
+            return (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
+        remaining = duration
+        start_utc = start.astimezone(UTC)
+        day = start.astimezone(self.tz).date()
+        for _ in range(MAX_DAYS_AHEAD):
+            for opens, closes in self.day_intervals(day):
+                lo = max(opens, start_utc)
+                if lo >= closes:
+                    continue
+                if lo + remaining <= closes:
+                    return (lo + remaining).astimezone(start.tzinfo)
+                remaining -= closes - lo
+            day += timedelta(days=1)
+        return (start_utc + duration).astimezone(start.tzinfo)
+
+    def add_sla(self, start: datetime, budget: timedelta) -> datetime:
+        """The SLA deadline: whole days of the budget count as open days, the rest as open hours.
+
+        A 24-hour budget is "one business day": a callback left Friday 17:00 at a branch open Mon–Fri 9–18 is
+        due Monday 17:00 (the weekend does not count), while a 2-hour budget is two hours of open time
+        (Friday 17:00 → Monday 10:00). A request made while closed starts counting at the next opening.
+        """
+        whole_days, remainder = divmod(budget, timedelta(days=1))
+        if not any(self.intervals.values()):
+            return (start.astimezone(UTC) + budget).astimezone(start.tzinfo)
+        moment = self.next_open(start) or start
+        for _ in range(whole_days):
+            moment = self._same_time_next_open_day(moment)
+        return self.add_open_time(moment, remainder) if remainder else moment.astimezone(start.tzinfo)
+
+    def _same_time_next_open_day(self, moment: datetime) -> datetime:
+        local = moment.astimezone(self.tz)
+        day = local.date()
+        for _ in range(MAX_DAYS_AHEAD):
+            day += timedelta(days=1)
+            spans = self.day_intervals(day)
+            if spans:
+                candidate = datetime.combine(day, local.time(), self.tz)
+                return min(max(candidate, spans[0][0]), spans[-1][1])
+        return moment

@@ -1,0 +1,195 @@
+"""A company's organisation: branches with their hours, services, staff and customers."""
+
+from datetime import time
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from org.hours import WeeklyHours
+from org.roles import Role
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+CLOSES_BEFORE_OPENS = _("Closing time must be after opening time.")
+CLOSURE_ENDS_BEFORE_START = _("A closure cannot end before it starts.")
+UNKNOWN_TIMEZONE = _("“%(value)s” is not a known time zone.")
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except Exception as exc:
+        raise ValidationError(UNKNOWN_TIMEZONE, params={"value": value}) from exc
+
+
+class Branch(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"), blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    timezone = models.CharField(
+        _("timezone"), max_length=64, default="Europe/Berlin", validators=[validate_timezone]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    slack_webhook_url = models.URLField(_("Slack webhook URL"), blank=True)
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def _weekly_hours(self) -> WeeklyHours:
+        intervals: dict[int, list[tuple[time, time]]] = {}
+        for row in self.opening_hours.all():
+            intervals.setdefault(row.weekday, []).append((row.opens, row.closes))
+        closures = [(c.starts_on, c.ends_on) for c in self.closures.all()]
+        return WeeklyHours(tz=self.tzinfo, intervals=intervals, closures=closures)
+
+    def weekly_hours(self) -> WeeklyHours:
+        """This branch's clock (cached on the instance; prefetch opening_hours and closures for lists)."""
+        return self._weekly_hours
+
+
+class OpeningHours(models.Model):
+    """One open span of a weekday; several spans on one day leave breaks between them."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAYS)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["branch", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="opening_hours_closes_after_opens"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens and self.closes and self.closes <= self.opens:
+            raise ValidationError({"closes": CLOSES_BEFORE_OPENS})
+
+
+class Closure(models.Model):
+    """Holidays and other days a branch is closed (inclusive date range)."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="closures")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["branch", "starts_on"]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on}–{self.ends_on} {self.reason}".strip()
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": CLOSURE_ENDS_BEFORE_START})
+
+
+class Service(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=30)
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    is_active = models.BooleanField(_("active"), default=True)
+    branches = models.ManyToManyField(Branch, related_name="services", blank=True, verbose_name=_("branches"))
+    calcom_event_type_id = models.PositiveBigIntegerField(_("Cal.com event type"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Staff(models.Model):
+    """A person who works for the company, linked to their login in this company's schema."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    branches = models.ManyToManyField(Branch, related_name="staff", blank=True, verbose_name=_("branches"))
+    services = models.ManyToManyField(Service, related_name="staff", blank=True, verbose_name=_("services"))
+    is_active = models.BooleanField(_("active"), default=True)
+    accepts_callbacks = models.BooleanField(_("accepts callbacks"), default=True)
+    max_open_callbacks = models.PositiveIntegerField(_("maximum open callbacks"), default=10)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="de")
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in (Role.MANAGER, Role.ADMIN)
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    phone = PhoneNumberField(_("phone"), blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="de"
+    )
+    timezone = models.CharField(
+        _("timezone"), max_length=64, default="Europe/Berlin", validators=[validate_timezone]
+    )
+    is_vip = models.BooleanField(_("VIP"), default=False)
+    consent_email_at = models.DateTimeField(_("email consent"), null=True, blank=True)
+    consent_sms_at = models.DateTimeField(_("SMS consent"), null=True, blank=True)
+    consent_whatsapp_at = models.DateTimeField(_("WhatsApp consent"), null=True, blank=True)
+    opted_out_channels = ArrayField(
+        models.CharField(max_length=16), default=list, blank=True, verbose_name=_("opted out of")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,100 @@
+"""The platform admin on the public host: companies, their domains and phone numbers."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.sites import UnfoldAdminSite
+
+from common.crypto import mask_secret
+from tenants.models import Company, Domain, PhoneNumber
+
+platform_site = UnfoldAdminSite(name="platform")
+KEEP_SECRET_HELP = _("Stored: %(masked)s. Leave empty to keep it; type a new value to replace it.")
+
+
+class CompanyForm(forms.ModelForm):
+    """Secrets are write-only: never rendered back, blank input keeps the stored value."""
+
+    class Meta:
+        model = Company
+        fields = [
+            "name",
+            "slug",
+            "schema_name",
+            "timezone",
+            "language",
+            "currency",
+            "is_active",
+            "settings",
+            *Company.SECRET_FIELDS,
+            "calcom_username",
+            "twilio_from_number",
+            "whatsapp_from_number",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in Company.SECRET_FIELDS:
+            field = self.fields[name]
+            field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+            field.required = False
+            stored = getattr(self.instance, name, "") if self.instance.pk else ""
+            if stored:
+                field.help_text = KEEP_SECRET_HELP % {"masked": mask_secret(stored)}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in Company.SECRET_FIELDS:
+            if not cleaned.get(name) and self.instance.pk:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
+class DomainInline(TabularInline):
+    model = Domain
+    extra = 0
+
+
+class PhoneNumberInline(TabularInline):
+    model = PhoneNumber
+    extra = 0
+
+
+@admin.register(Company, site=platform_site)
+class CompanyAdmin(ModelAdmin):
+    form = CompanyForm
+    list_display = ["name", "slug", "timezone", "language", "is_active", "created_at"]
+    list_filter = ["is_active", "language"]
+    search_fields = ["name", "slug"]
+    inlines = [DomainInline, PhoneNumberInline]
+    readonly_fields = ["created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(schema_name="public")
+
+    def save_model(self, request, obj, form, change):
+        if not obj.schema_name:
+            obj.schema_name = obj.slug
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PhoneNumber, site=platform_site)
+class PhoneNumberAdmin(ModelAdmin):
+    list_display = ["number", "company", "branch_id", "label", "is_active"]
+    list_filter = ["is_active", "company"]
+    search_fields = ["number", "label", "company__name"]
+    list_select_related = ["company"]
+
+
+@admin.register(Domain, site=platform_site)
+class DomainAdmin(ModelAdmin):
+    list_display = ["domain", "tenant", "is_primary"]
+    list_select_related = ["tenant"]
+    search_fields = ["domain"]
+
+
+platform_site.register(User, UserAdmin)
+platform_site.register(Group, GroupAdmin)

@@ -1,0 +1,75 @@
+"""The platform (public schema): companies, their host names and the phone numbers that route to them."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+from phonenumber_field.modelfields import PhoneNumberField
+
+from common.crypto import EncryptedTextField
+
+
+class Company(TenantMixin):
+    """One business (a tenant); its data lives in the PostgreSQL schema named after its slug."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=63, unique=True)
+    timezone = models.CharField(_("timezone"), max_length=64, default="Europe/Berlin")
+    language = models.CharField(_("language"), max_length=8, default="de")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    settings = models.JSONField(_("settings overrides"), default=dict, blank=True)
+
+    retell_api_key = EncryptedTextField(_("Retell API key"), blank=True, default="")
+    calcom_api_key = EncryptedTextField(_("Cal.com API key"), blank=True, default="")
+    calcom_webhook_secret = EncryptedTextField(_("Cal.com webhook secret"), blank=True, default="")
+    calcom_username = models.CharField(_("Cal.com username"), max_length=100, blank=True)
+    twilio_account_sid = EncryptedTextField(_("Twilio account SID"), blank=True, default="")
+    twilio_auth_token = EncryptedTextField(_("Twilio auth token"), blank=True, default="")
+    twilio_from_number = models.CharField(_("SMS sender number"), max_length=32, blank=True)
+    whatsapp_from_number = models.CharField(_("WhatsApp sender number"), max_length=32, blank=True)
+    slack_webhook_url = EncryptedTextField(_("Slack webhook URL"), blank=True, default="")
+
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    SECRET_FIELDS = (
+        "retell_api_key",
+        "calcom_api_key",
+        "calcom_webhook_secret",
+        "twilio_account_sid",
+        "twilio_auth_token",
+        "slack_webhook_url",
+    )
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+
+class PhoneNumber(models.Model):
+    """Routes a called (or calling) number to its company: how host-less webhooks find their tenant."""
+
+    number = PhoneNumberField(_("number"), unique=True)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="phone_numbers")
+    branch_id = models.BigIntegerField(_("branch id"), null=True, blank=True)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} → {self.company_id}"

@@ -1,0 +1,159 @@
+"""Session-wide test tenants and the personas used across the suite.
+
+Two companies exist for the whole session (their schemas are created once): `acme` is where most tests
+live; `globex` is the other company, where Eve works, for isolation tests.
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import get_public_schema_name
+
+from tenants.models import Company, Domain
+
+TENANTS = {"acme": "Acme Praxis", "globex": "Globex Salon"}
+
+
+def tenant_host(schema: str) -> str:
+    return f"{schema}.localhost"
+
+
+def ensure_test_tenants() -> dict[str, Company]:
+    """Create the public tenant and the two test companies when missing (cheap when they exist).
+
+    Transactional tests flush the public tables, so this is called again by the fixtures; the schemas
+    themselves survive a flush and are not rebuilt.
+    """
+    connection.set_schema_to_public()
+    public, _ = Company.objects.get_or_create(
+        schema_name="public", defaults={"name": "Platform", "slug": "public"}
+    )
+    Domain.objects.get_or_create(domain="localhost", defaults={"tenant": public, "is_primary": True})
+    companies = {}
+    for schema, name in TENANTS.items():
+        company = Company.objects.filter(schema_name=schema).first()
+        if company is None:
+            company = Company(schema_name=schema, slug=schema, name=name)
+            company.save(verbosity=0)
+        Domain.objects.get_or_create(
+            domain=tenant_host(schema), defaults={"tenant": company, "is_primary": True}
+        )
+        companies[schema] = company
+    return companies
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_test_tenants()
+
+
+@pytest.fixture
+def companies(db) -> dict[str, Company]:
+    return ensure_test_tenants()
+
+
+@pytest.fixture
+def public(companies):
+    connection.set_schema_to_public()
+    yield companies
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def company(companies):
+    """Acme: the connection is switched into its schema for the test."""
+    acme = companies["acme"]
+    connection.set_tenant(acme)
+    yield acme
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def other_company(companies) -> Company:
+    """Globex: another company. Switch into it with `tenant_context(other_company)`."""
+    return companies["globex"]
+
+
+@pytest.fixture
+def tenant_client(company) -> Client:
+    return Client(HTTP_HOST=tenant_host(company.schema_name))
+
+
+@pytest.fixture
+def client_for():
+    def make(company: Company) -> Client:
+        return Client(HTTP_HOST=tenant_host(company.schema_name))
+
+    return make
+
+
+@pytest.fixture
+def public_client(public) -> Client:
+    return Client(HTTP_HOST="localhost")
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public_schema():
+    """No test leaks its schema into the next one."""
+    yield
+    if connection.schema_name != get_public_schema_name():
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker process on Redis, using the test database, on a queue of its own."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    from config.celery import app
+
+    db = connection.settings_dict
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": "postgres://{USER}:{pw}@{host}:{port}/{NAME}".format(
+            pw=db["PASSWORD"] or "", host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, **db
+        ),
+        "REDIS_URL": django_settings.REDIS_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+    }
+    log = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts")) / f"celery-worker-{queue}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "info",
+        ],
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    previous_queue, previous_eager = app.conf.task_default_queue, app.conf.task_always_eager
+    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
+    try:
+        yield worker
+    finally:
+        app.conf.task_default_queue, app.conf.task_always_eager = previous_queue, previous_eager
+        worker.terminate()
+        worker.wait(timeout=20)
