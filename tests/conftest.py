@@ -101,6 +101,15 @@ def _back_to_public_schema():
         connection.set_schema_to_public()
 
 
+def database_url(db: dict) -> str:
+    """The URL of the test database, for processes we start (a Unix socket directory is percent-encoded)."""
+    from urllib.parse import quote
+
+    host = quote(db["HOST"], safe="") if (db["HOST"] or "").startswith("/") else (db["HOST"] or "127.0.0.1")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}{port}/{db['NAME']}"
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real Celery worker process on Redis, using the test database, on a queue of its own."""
@@ -114,14 +123,11 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 
     from config.celery import app
 
-    db = connection.settings_dict
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "DATABASE_URL": "postgres://{USER}:{pw}@{host}:{port}/{NAME}".format(
-            pw=db["PASSWORD"] or "", host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, **db
-        ),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": django_settings.REDIS_URL,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
     }
