@@ -1,7 +1,10 @@
 """Appointments, mirrored with the company's Cal.com calendar."""
 
+import uuid
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,6 +59,8 @@ class Appointment(models.Model):
         _("sync"), max_length=16, choices=SyncState.choices, default=SyncState.PENDING
     )
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # Sent to Cal.com in the booking's metadata: a webhook carrying it is our own booking echoed back.
+    reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -67,6 +72,103 @@ class Appointment(models.Model):
             models.Index(fields=["branch", "starts_at"]),
             models.Index(fields=["customer", "starts_at"]),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"
+            )
+        ]
+
+    ACTIVE_STATUSES = (Status.SCHEDULED, Status.CONFIRMED)
 
     def __str__(self) -> str:
         return f"{self.service} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def all_booking_uids(self) -> list[str]:
+        """Every Cal.com uid this appointment has had, newest first (a reschedule creates a new uid)."""
+        current = [self.calcom_booking_uid] if self.calcom_booking_uid else []
+        return [*current, *reversed(self.previous_booking_uids)]
+
+
+class EventTypeMapping(models.Model):
+    """Which Cal.com event type books a service: the service's default, or one per staff member.
+
+    An event type belongs to at most one mapping, so a webhook's `eventTypeId` names exactly one service.
+    """
+
+    service = models.ForeignKey(
+        "org.Service", on_delete=models.CASCADE, related_name="event_type_mappings", verbose_name=_("service")
+    )
+    staff = models.ForeignKey(
+        "org.Staff",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="event_type_mappings",
+        verbose_name=_("staff member"),
+        help_text=_("Leave empty for the event type that books the service with any staff member."),
+    )
+    event_type_id = models.PositiveBigIntegerField(_("Cal.com event type"), unique=True)
+    title = models.CharField(_("title in Cal.com"), max_length=200, blank=True)
+    slug = models.CharField(_("slug in Cal.com"), max_length=200, blank=True)
+    length_minutes = models.PositiveIntegerField(_("length in Cal.com (minutes)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("event type mapping")
+        verbose_name_plural = _("event type mappings")
+        ordering = ["service__name", "staff__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service"], condition=Q(staff__isnull=True), name="one_default_event_type_per_service"
+            ),
+            models.UniqueConstraint(
+                fields=["service", "staff"],
+                condition=Q(staff__isnull=False),
+                name="one_event_type_per_service_staff",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.staff.name if self.staff_id else _("any staff")
+        return f"{self.service} ({who}) → {self.event_type_id}"
+
+
+class SlotHold(models.Model):
+    """A slot reserved in Cal.com for a few minutes while the caller confirms (a Cal.com reservation)."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held")
+        BOOKED = "booked", _("Booked")
+        RELEASED = "released", _("Released")
+
+    reservation_uid = models.CharField(_("Cal.com reservation"), max_length=128, unique=True)
+    event_type_id = models.PositiveBigIntegerField(_("Cal.com event type"))
+    service = models.ForeignKey("org.Service", on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey("org.Staff", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    branch = models.ForeignKey("org.Branch", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        "org.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    call = models.ForeignKey("calls.Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    starts_at = models.DateTimeField(_("starts"))
+    expires_at = models.DateTimeField(_("held until"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.HELD)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="slot_holds"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("slot hold")
+        verbose_name_plural = _("slot holds")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_type_id} {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"

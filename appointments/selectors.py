@@ -1,0 +1,182 @@
+"""Reads: which event type books what, when a customer is busy, and which slots can be offered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from appointments.availability import (
+    ANY_TIME,
+    AlternativeRules,
+    Interval,
+    TimeWish,
+    bookable,
+    check_search_range,
+    local_day_bounds,
+    rank_alternatives,
+)
+from appointments.models import Appointment, EventTypeMapping
+from integrations.calcom.client import CalcomClient, calcom_client_for_current_company
+from integrations.calcom.types import Slot
+from org.models import Branch, Customer, Service, Staff
+
+NO_EVENT_TYPE = _("%(service)s has no Cal.com event type yet; map one under Appointments → Event types.")
+
+
+@dataclass(frozen=True)
+class EventTypeOwner:
+    """What a Cal.com event type books here."""
+
+    service: Service
+    staff: Staff | None
+
+
+def event_type_for(*, service: Service, staff: Staff | None = None) -> int:
+    """The staff member's own event type, else the service's default mapping, else the service's field."""
+    mappings = {m.staff_id: m.event_type_id for m in EventTypeMapping.objects.filter(service=service)}
+    if staff is not None and staff.pk in mappings:
+        return mappings[staff.pk]
+    event_type_id = mappings.get(None) or service.calcom_event_type_id
+    if event_type_id is None:
+        raise ValidationError({"service": NO_EVENT_TYPE % {"service": service}})
+    return int(event_type_id)
+
+
+def owner_of_event_type(event_type_id: int) -> EventTypeOwner | None:
+    """The service (and staff member) an event type belongs to in this company, or None."""
+    mapping = (
+        EventTypeMapping.objects.select_related("service", "staff")
+        .filter(event_type_id=event_type_id)
+        .first()
+    )
+    if mapping is not None:
+        return EventTypeOwner(mapping.service, mapping.staff)
+    service = Service.objects.filter(calcom_event_type_id=event_type_id).order_by("pk").first()
+    return EventTypeOwner(service, None) if service is not None else None
+
+
+def services_without_event_type() -> list[Service]:
+    mapped = EventTypeMapping.objects.filter(staff__isnull=True).values("service_id")
+    return list(
+        Service.objects.filter(is_active=True, calcom_event_type_id__isnull=True).exclude(pk__in=mapped)
+    )
+
+
+def customer_busy(
+    *, customer: Customer | None, start: datetime, end: datetime, exclude: Appointment | None = None
+) -> list[Interval]:
+    """The customer's own active appointments touching [start, end): never offered over them."""
+    if customer is None or customer.pk is None:
+        return []
+    rows = Appointment.objects.filter(
+        customer=customer, status__in=Appointment.ACTIVE_STATUSES, starts_at__lt=end, ends_at__gt=start
+    )
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude.pk)
+    return list(rows.values_list("starts_at", "ends_at"))
+
+
+def find_customer(*, phone: str = "", email: str = "") -> Customer | None:
+    """Match by phone (E.164) first, then by email; anonymised customers are never matched."""
+    live = Customer.objects.filter(anonymised_at__isnull=True).order_by("pk")
+    if phone:
+        found = live.filter(phone=phone).first()
+        if found is not None:
+            return found
+    if email:
+        return live.filter(email__iexact=email).first()
+    return None
+
+
+@dataclass(frozen=True)
+class SlotQuery:
+    """Everything that decides which slots can be offered for one booking wish."""
+
+    service: Service
+    branch: Branch
+    staff: Staff | None = None
+    customer: Customer | None = None
+    exclude: Appointment | None = None  # the appointment being moved does not block its own new time
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.service.duration_minutes)
+
+    def free_slots(self, start: datetime, end: datetime, wish: TimeWish, client: CalcomClient) -> list[Slot]:
+        hours = self.branch.weekly_hours()
+        slots = client.slots(
+            event_type_id=event_type_for(service=self.service, staff=self.staff),
+            start=start,
+            end=end,
+            time_zone=self.branch.timezone,
+        )
+        busy = customer_busy(
+            customer=self.customer, start=start, end=end + self.duration, exclude=self.exclude
+        )
+        return bookable(slots, hours=hours, duration=self.duration, busy=busy, wish=wish, now=timezone.now())
+
+
+def availability_search(
+    query: SlotQuery,
+    *,
+    first_day: date,
+    last_day: date,
+    wish: TimeWish = ANY_TIME,
+    client: CalcomClient | None = None,
+) -> list[Slot]:
+    """Bookable slots between two local days (inclusive) of the branch, at the wished time of day."""
+    hours = query.branch.weekly_hours()
+    check_search_range(first_day, last_day, today=timezone.now().astimezone(hours.tz).date())
+    start, end = local_day_bounds(first_day, last_day, hours)
+    return query.free_slots(start, end, wish, client or calcom_client_for_current_company())
+
+
+def next_free_slot(
+    query: SlotQuery, *, wish: TimeWish = ANY_TIME, days: int = 14, client: CalcomClient | None = None
+) -> Slot | None:
+    today = timezone.now().astimezone(query.branch.tzinfo).date()
+    slots = availability_search(
+        query, first_day=today, last_day=today + timedelta(days=days), wish=wish, client=client
+    )
+    return slots[0] if slots else None
+
+
+def slot_is_free(query: SlotQuery, *, start: datetime, client: CalcomClient | None = None) -> bool:
+    """Is exactly this start bookable right now (Cal.com free, inside hours, customer not busy)?"""
+    local_day = start.astimezone(query.branch.tzinfo).date()
+    day_start, day_end = local_day_bounds(local_day, local_day, query.branch.weekly_hours())
+    slots = query.free_slots(day_start, day_end, ANY_TIME, client or calcom_client_for_current_company())
+    return any(slot.start == start for slot in slots)
+
+
+def alternatives_for(
+    query: SlotQuery,
+    *,
+    wanted: datetime,
+    rules: AlternativeRules | None = None,
+    client: CalcomClient | None = None,
+) -> list[Slot]:
+    """Offers for a wished time that is taken (see `availability.rank_alternatives` for the order)."""
+    rules = rules or AlternativeRules.for_company()
+    hours = query.branch.weekly_hours()
+    first_day = max(wanted.astimezone(hours.tz).date(), timezone.now().astimezone(hours.tz).date())
+    last_day = wanted.astimezone(hours.tz).date() + timedelta(days=rules.next_free_days)
+    start, end = local_day_bounds(first_day, last_day, hours)
+    candidates = query.free_slots(start, end, ANY_TIME, client or calcom_client_for_current_company())
+    return rank_alternatives(candidates, wanted=wanted, hours=hours, rules=rules)
+
+
+def appointments_of_day(*, branch: Branch, day: date) -> list[Appointment]:
+    """One branch's appointments on one local day (the admin's day view), in one query."""
+    start, end = local_day_bounds(day, day, branch.weekly_hours())
+    return list(
+        Appointment.objects.filter(branch=branch, starts_at__lt=end, ends_at__gt=start)
+        .exclude(Q(status=Appointment.Status.CANCELLED))
+        .select_related("customer", "service", "staff")
+        .order_by("starts_at")
+    )

@@ -1,0 +1,28 @@
+"""Thin tasks: load, call a service. The Cal.com webhook task lives here because integrations.calcom is
+no Django app, so Celery's autodiscovery would not find a tasks module there."""
+
+from celery import shared_task
+
+from appointments.models import Appointment
+from appointments.services import appointment_push_cancel_to_calcom
+from integrations.calcom.services import ECHO_ATTEMPTS, OwnBookingNotSavedYet, calcom_event_process
+
+
+@shared_task(name="calcom.process_event", bind=True, max_retries=ECHO_ATTEMPTS)
+def process_calcom_event(self, event_id: int) -> str:
+    try:
+        stored = calcom_event_process(event_id=event_id)
+    except OwnBookingNotSavedYet as exc:
+        raise self.retry(exc=exc, countdown=5) from exc
+    return stored.status if stored is not None else "skipped"
+
+
+@shared_task(name="appointments.push_cancel", bind=True, max_retries=5)
+def appointment_push_cancel(self, appointment_id: int) -> bool:
+    """Tell Cal.com about a cancellation made while it was unreachable, backing off up to ~30 minutes."""
+    related = ("customer", "service", "branch", "staff")
+    appointment = Appointment.objects.select_related(*related).get(pk=appointment_id)
+    final = self.request.retries >= self.max_retries
+    if not appointment_push_cancel_to_calcom(appointment=appointment, final_attempt=final):
+        raise self.retry(countdown=60 * 2**self.request.retries)
+    return True

@@ -1,0 +1,153 @@
+"""The Cal.com inbox: store each webhook first (in the request), apply it later (in Celery), idempotently.
+
+`calcom_event_store` runs in the request, in the company's schema, and only writes the WebhookEvent row;
+a second delivery of the same trigger for the same booking uid finds the stored row and changes nothing.
+`calcom_event_process` runs in Celery and applies the event through the appointment services.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from appointments.services import (
+    UnknownEventType,
+    appointment_by_reference,
+    appointment_record_calcom_booking,
+    appointment_record_calcom_cancellation,
+    appointment_record_calcom_reschedule,
+)
+from common.tasks import enqueue_on_commit
+from integrations.calcom.echo import consume_echo
+from integrations.calcom.payloads import PayloadError, booking_facts, payload_of
+from integrations.models import WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+Status = WebhookEvent.Status
+PROCESSED_TRIGGERS = ("BOOKING_CREATED", "BOOKING_REQUESTED", "BOOKING_RESCHEDULED", "BOOKING_CANCELLED")
+KEPT_HEADERS = (
+    "Content-Type",
+    "User-Agent",
+    "X-Cal-Signature-256",
+    "X-Cal-Webhook-Version",
+    "X-Forwarded-For",
+)
+# Our own booking's webhook can arrive before our transaction commits; wait this many attempts for it.
+ECHO_ATTEMPTS = 6
+
+NOT_PROCESSED = "Trigger %s is not processed."
+OWN_BOOKING = "Our own booking, echoed by Cal.com."
+OWN_BOOKING_NEVER_SAVED = "Our own booking, but it was never saved here (the booking service undid it)."
+OWN_CHANGE = "Our own change, echoed by Cal.com."
+UNKNOWN_BOOKING = "No appointment has this Cal.com booking uid."
+OWN_BOOKING_PENDING = "Our own booking is not saved yet; trying again shortly."
+
+
+class OwnBookingNotSavedYet(Exception):
+    """The echo of a booking we are making arrived before our local write committed: retry later."""
+
+
+def calcom_event_store(
+    *, body: dict[str, Any], raw_body: bytes, headers: dict[str, str]
+) -> tuple[WebhookEvent, bool]:
+    """Store one delivery (idempotent on trigger + booking uid); queue its processing when it is new."""
+    from appointments.tasks import process_calcom_event
+
+    trigger = str(body.get("triggerEvent") or "")[:64]
+    uid = payload_of(body).get("uid")
+    external_id = str(uid)[:200] if uid else hashlib.sha256(raw_body).hexdigest()
+    processable = trigger in PROCESSED_TRIGGERS
+    with transaction.atomic():
+        stored, created = WebhookEvent.objects.get_or_create(
+            source=WebhookEvent.Source.CALCOM,
+            event=trigger,
+            external_id=external_id,
+            defaults={
+                "body": body,
+                "raw_body": raw_body.decode("utf-8", errors="replace"),
+                "headers": {name: headers[name] for name in KEPT_HEADERS if name in headers},
+                "status": Status.RECEIVED if processable else Status.IGNORED,
+                "error": "" if processable else NOT_PROCESSED % (trigger or "(none)"),
+            },
+        )
+        if created and processable:
+            enqueue_on_commit(process_calcom_event, stored.pk)
+        elif created:
+            logger.info("Cal.com webhook %s stored and ignored: trigger %r", stored.pk, trigger)
+    return stored, created
+
+
+def calcom_event_process(*, event_id: int) -> WebhookEvent | None:
+    """Apply a stored event. None when it is done already or another worker holds it.
+
+    Raises OwnBookingNotSavedYet when our own booking's echo came first (the task retries).
+    """
+    with transaction.atomic():
+        stored = (
+            WebhookEvent.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=event_id, source=WebhookEvent.Source.CALCOM, status__in=(Status.RECEIVED, Status.FAILED)
+            )
+            .first()
+        )
+        if stored is None:
+            return None
+        stored.attempts += 1
+        try:
+            with transaction.atomic():
+                stored.status, stored.error = _apply(stored)
+        except OwnBookingNotSavedYet:
+            stored.status, stored.error = Status.RECEIVED, OWN_BOOKING_PENDING
+        except (UnknownEventType, PayloadError) as exc:
+            logger.warning("Cal.com webhook %s rejected: %s", stored.pk, exc)
+            stored.status, stored.error = Status.FAILED, str(exc)
+        except Exception as exc:
+            logger.exception("Cal.com webhook %s failed", stored.pk)
+            stored.status, stored.error = Status.FAILED, f"{type(exc).__name__}: {exc}"
+        stored.processed_at = timezone.now() if stored.status != Status.RECEIVED else None
+        stored.save(update_fields=["status", "error", "attempts", "processed_at"])
+    if stored.error == OWN_BOOKING_PENDING:
+        raise OwnBookingNotSavedYet(stored.pk)
+    return stored
+
+
+def _apply(stored: WebhookEvent) -> tuple[str, str]:
+    facts = booking_facts(payload_of(stored.body))
+    trigger = stored.event
+    if trigger == "BOOKING_CANCELLED":
+        if consume_echo("BOOKING_CANCELLED", facts.uid):
+            return Status.IGNORED, OWN_CHANGE
+        appointment = appointment_record_calcom_cancellation(facts=facts)
+        return (Status.PROCESSED, "") if appointment is not None else (Status.IGNORED, UNKNOWN_BOOKING)
+    if facts.reschedule_uid:
+        if consume_echo("BOOKING_RESCHEDULED", facts.reschedule_uid):
+            return Status.IGNORED, OWN_CHANGE
+        appointment_record_calcom_reschedule(facts=facts)
+        return Status.PROCESSED, ""
+    if facts.reference:
+        return _own_booking(stored, facts.reference)
+    appointment_record_calcom_booking(facts=facts)
+    return Status.PROCESSED, ""
+
+
+def _own_booking(stored: WebhookEvent, reference: str) -> tuple[str, str]:
+    if appointment_by_reference(reference) is not None:
+        return Status.IGNORED, OWN_BOOKING
+    if stored.attempts < ECHO_ATTEMPTS:
+        raise OwnBookingNotSavedYet(stored.pk)
+    return Status.IGNORED, OWN_BOOKING_NEVER_SAVED
+
+
+def calcom_event_reprocess(*, event: WebhookEvent) -> WebhookEvent:
+    """Admin: queue a failed event again (e.g. after mapping its event type). Processing stays idempotent."""
+    from appointments.tasks import process_calcom_event
+
+    with transaction.atomic():
+        if event.status == Status.FAILED:
+            enqueue_on_commit(process_calcom_event, event.pk)
+    return event

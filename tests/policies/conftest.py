@@ -1,0 +1,51 @@
+"""Personas for the policy tests (Anna is staff, Max a manager); each test starts with a cold cache."""
+
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from org.roles import Role
+from policies.selectors import policy_cache_invalidate
+from tests.factories.org import StaffFactory
+
+
+@pytest.fixture(autouse=True)
+def _cold_policy_cache():
+    """Redis outlives each test's rolled-back transaction: a table cached in a test must not leak."""
+    yield
+
+    for schema in ("acme", "globex"):
+        connection.set_schema(schema)
+        policy_cache_invalidate()
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def anna(company):
+    """Anna is ordinary staff: she may cancel within policy but not override it."""
+    return StaffFactory(name="Anna", role=Role.STAFF)
+
+
+@pytest.fixture
+def max_manager(company):
+    """Max is a manager: he may override a refusal or waive a fee, with a reason."""
+    return StaffFactory(name="Max", role=Role.MANAGER)
+
+
+@pytest.fixture
+def assert_data_queries():
+    """Like django_assert_num_queries, but not counting django-tenants' `SET search_path` statements.
+
+    Without TENANT_LIMIT_SET_CALLS every cursor re-issues it, which says nothing about the code under test.
+    """
+
+    @contextmanager
+    def check(expected: int):
+        with CaptureQueriesContext(connection) as context:
+            yield context
+        data = [q["sql"] for q in context.captured_queries if not q["sql"].startswith("SET search_path")]
+        assert len(data) == expected, f"expected {expected} queries, got {len(data)}:\n" + "\n".join(data)
+
+    return check
