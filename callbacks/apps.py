@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CallbacksConfig(AppConfig):
     name = "callbacks"
     verbose_name = _("Callbacks")
+
+    def ready(self) -> None:
+        from callbacks import conf, handlers  # noqa: F401  (conf registers the callback settings' defaults)
+        from common.events import subscribe
+
+        subscribe("callback.created", handlers.assign_after_commit)
+        subscribe("callback.escalated", handlers.assign_after_commit)
+        subscribe("appointment.created", handlers.complete_for_booked_appointment)

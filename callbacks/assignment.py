@@ -1,0 +1,174 @@
+"""Who may take a callback, and who should: eligibility, the facts the strategies rank by, and the locks.
+
+Concurrency: the caller holds the callback's row lock; `choose(..., lock=True)` then locks the rows of all
+eligible staff, always in id order (so two workers never deadlock), and only afterwards counts their open
+callbacks. Any other worker assigning to one of these people has to wait for that lock, so the count it
+then reads includes our assignment: nobody is pushed over their maximum.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from appointments.models import Appointment
+from callbacks import strategies
+from callbacks.models import CallbackEvent, CallbackRequest
+from org.models import Staff
+
+BRANCH_CLOSED = "{branch} is closed now, nobody is on duty"
+NOBODY_AT_BRANCH = "nobody at {branch} is active and accepts callbacks"
+NOBODY_FOR_SERVICE = "nobody at {branch} who accepts callbacks handles {service}"
+NOBODY_ELSE = "nobody else at {branch} is eligible"
+EVERYONE_FULL = "all {count} eligible staff at {branch} have reached their maximum of open callbacks"
+
+LOAD_STATUSES = (CallbackRequest.Status.ASSIGNED, CallbackRequest.Status.CONTACTED)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The chosen staff member with the human-readable reason, or None with why nobody could be chosen."""
+
+    staff: Staff | None
+    reason: str
+
+
+def staff_at_branch(callback: CallbackRequest) -> QuerySet[Staff]:
+    """Active staff who accept callbacks, work at the callback's branch and handle its service (if set)."""
+    queryset = Staff.objects.filter(is_active=True, accepts_callbacks=True, branches=callback.branch_id)
+    if callback.service_id:
+        queryset = queryset.filter(services=callback.service_id)
+    return queryset
+
+
+def open_callback_counts(staff_ids: Collection[int]) -> dict[int, int]:
+    rows = (
+        CallbackRequest.objects.filter(assigned_to__in=staff_ids, status__in=LOAD_STATUSES)
+        .values("assigned_to")
+        .annotate(open=Count("id"))
+    )
+    return {row["assigned_to"]: row["open"] for row in rows}
+
+
+def open_callback_count(staff: Staff) -> int:
+    return open_callback_counts([staff.pk]).get(staff.pk, 0)
+
+
+def last_assignments(staff_ids: Collection[int]) -> dict[int, datetime]:
+    rows = (
+        CallbackEvent.objects.filter(kind=CallbackEvent.Kind.ASSIGNED, staff__in=staff_ids)
+        .values("staff")
+        .annotate(last=Max("at"))
+    )
+    return {row["staff"]: row["last"] for row in rows}
+
+
+def last_assignee_in_branch(branch_id: int) -> int | None:
+    """The staff member assigned most recently in this branch (the round-robin cursor)."""
+    return (
+        CallbackEvent.objects.filter(kind=CallbackEvent.Kind.ASSIGNED, callback__branch=branch_id)
+        .order_by("-at", "-id")
+        .values_list("staff", flat=True)
+        .first()
+    )
+
+
+def last_handler_of_customer(callback: CallbackRequest, *, now: datetime) -> int | None:
+    """Who last dealt with this customer: reached them on a callback or served them at an appointment."""
+    same_customer = Q(phone=callback.phone)
+    if callback.customer_id:
+        same_customer |= Q(customer=callback.customer_id)
+    contacted = (
+        CallbackRequest.all_objects.filter(
+            same_customer, contacted_at__isnull=False, assigned_to__isnull=False
+        )
+        .exclude(pk=callback.pk)
+        .order_by("-contacted_at")
+        .values_list("assigned_to", "contacted_at")
+        .first()
+    )
+    served = None
+    if callback.customer_id:
+        served = (
+            Appointment.objects.filter(customer=callback.customer_id, staff__isnull=False, starts_at__lte=now)
+            .exclude(status__in=[Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW])
+            .order_by("-starts_at")
+            .values_list("staff", "starts_at")
+            .first()
+        )
+    latest = max((row for row in (contacted, served) if row), key=lambda row: row[1], default=None)
+    return latest[0] if latest else None
+
+
+def on_duty_now(callback: CallbackRequest, now: datetime) -> bool:
+    """Staff are on duty while the branch is open; a branch without any opening hours is always staffed
+    (the same convention as the SLA clock, which then runs on wall time)."""
+    hours = callback.branch.weekly_hours()
+    return hours.is_open(now) if any(hours.intervals.values()) else True
+
+
+def _nobody_reason(callback: CallbackRequest, *, excluded: bool) -> str:
+    branch = callback.branch.name
+    if excluded:
+        return NOBODY_ELSE.format(branch=branch)
+    if callback.service_id:
+        return NOBODY_FOR_SERVICE.format(branch=branch, service=callback.service.name)
+    return NOBODY_AT_BRANCH.format(branch=branch)
+
+
+def choose(
+    callback: CallbackRequest,
+    *,
+    strategy: str,
+    now: datetime,
+    exclude_staff_ids: Collection[int] = (),
+    lock: bool = True,
+) -> Choice:
+    """Pick the staff member for `callback` with `strategy`, or say why nobody can take it."""
+    if not on_duty_now(callback, now):
+        return Choice(None, BRANCH_CLOSED.format(branch=callback.branch.name))
+    ids = list(staff_at_branch(callback).exclude(pk__in=exclude_staff_ids).values_list("pk", flat=True))
+    if not ids:
+        return Choice(None, _nobody_reason(callback, excluded=bool(exclude_staff_ids)))
+    staff_rows = Staff.objects.filter(pk__in=ids).order_by("pk")
+    if lock:
+        staff_rows = staff_rows.select_for_update()
+    staff_by_id = {staff.pk: staff for staff in staff_rows}
+    counts = open_callback_counts(ids)
+    available = [
+        staff for staff in staff_by_id.values() if counts.get(staff.pk, 0) < staff.max_open_callbacks
+    ]
+    if not available:
+        return Choice(None, EVERYONE_FULL.format(count=len(staff_by_id), branch=callback.branch.name))
+    picked = strategies.pick(
+        strategy,
+        _candidates(callback, available, counts, now=now),
+        service_name=callback.service.name if callback.service_id else None,
+        branch_name=callback.branch.name,
+        last_assigned_staff_id=last_assignee_in_branch(callback.branch_id),
+    )
+    return Choice(staff_by_id[picked.staff_id], picked.reason)
+
+
+def _candidates(
+    callback: CallbackRequest, available: list[Staff], counts: dict[int, int], *, now: datetime
+) -> list[strategies.Candidate]:
+    last_assigned = last_assignments([staff.pk for staff in available])
+    previous_handler = last_handler_of_customer(callback, now=now)
+    return [
+        strategies.Candidate(
+            staff_id=staff.pk,
+            name=staff.name,
+            open_callbacks=counts.get(staff.pk, 0),
+            last_assigned_at=last_assigned.get(staff.pk),
+            is_preferred=staff.pk == callback.preferred_staff_id,
+            last_handled_customer=staff.pk == previous_handler,
+        )
+        for staff in available
+    ]
+
+
+def lock_staff(staff: Staff) -> Staff:
+    """Lock one staff row (manual assignment) so its open-callback count cannot change under us."""
+    return Staff.objects.select_for_update().get(pk=staff.pk)

@@ -1,0 +1,18 @@
+"""Beat entries for the callback sweeps; merge into CELERY_BEAT_SCHEDULE (each fans out per company)."""
+
+from celery.schedules import crontab
+
+from common.tasks import per_company
+
+FIVE_MINUTES = 5 * 60
+
+CALLBACK_BEAT_SCHEDULE = {
+    "callbacks-warn-sla-approaching": per_company("callbacks.warn_sla_approaching", FIVE_MINUTES),
+    "callbacks-escalate-overdue": per_company("callbacks.escalate_overdue", FIVE_MINUTES),
+    "callbacks-assign-pending": per_company("callbacks.assign_pending", FIVE_MINUTES),
+    "callbacks-hand-on-untouched": per_company("callbacks.hand_on_untouched", FIVE_MINUTES),
+    "callbacks-expire-stale": {
+        **per_company("callbacks.expire_stale", 0),
+        "schedule": crontab(hour=3, minute=15),
+    },
+}

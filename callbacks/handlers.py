@@ -1,0 +1,29 @@
+"""Wiring domain events to callback work (subscribed in `CallbacksConfig.ready`)."""
+
+import logging
+
+from common.events import DomainEvent
+from common.tasks import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+
+def assign_after_commit(event: DomainEvent) -> None:
+    """A new callback, or an escalated one still without anybody, is auto-assigned once it is committed."""
+    from callbacks import tasks
+
+    callback = event["callback"]
+    if callback.status == callback.Status.PENDING:
+        enqueue_on_commit(tasks.auto_assign, callback.pk)
+
+
+def complete_for_booked_appointment(event: DomainEvent) -> None:
+    """Settle the customer's open callbacks. Runs inside the booking's transaction: a failure here is
+    logged and rolled back to its own savepoint, so it never costs the customer their appointment."""
+    from callbacks.services import callback_complete_for_appointment
+
+    appointment = event["appointment"]
+    try:
+        callback_complete_for_appointment(appointment=appointment)
+    except Exception:
+        logger.exception("could not complete callbacks for appointment %s", appointment.pk)

@@ -1,0 +1,39 @@
+"""Celery tasks: thin wrappers that run a service or a sweep in the schema they were sent for.
+
+The periodic ones run per company: beat sends `common.fan_out` (see `callbacks.beat`), which sends one
+of these per active company with that company's schema in the headers.
+"""
+
+from celery import shared_task
+
+from callbacks import services, sweeps
+
+
+@shared_task(name="callbacks.auto_assign")
+def auto_assign(callback_id: int, strategy: str | None = None) -> str:
+    return services.callback_auto_assign(callback=callback_id, strategy=strategy).status
+
+
+@shared_task(name="callbacks.warn_sla_approaching")
+def warn_sla_approaching() -> int:
+    return sweeps.warn_sla_approaching()
+
+
+@shared_task(name="callbacks.escalate_overdue")
+def escalate_overdue() -> int:
+    return sweeps.escalate_overdue()
+
+
+@shared_task(name="callbacks.assign_pending")
+def assign_pending() -> int:
+    return sweeps.assign_pending()
+
+
+@shared_task(name="callbacks.hand_on_untouched")
+def hand_on_untouched() -> int:
+    return sweeps.hand_on_untouched()
+
+
+@shared_task(name="callbacks.expire_stale")
+def expire_stale() -> int:
+    return sweeps.expire_stale()
