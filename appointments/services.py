@@ -410,6 +410,15 @@ def _ensure_allowed(check: PolicyCheck, override_reason: str) -> None:
         raise ValidationError(OVERRIDE_NOT_ALLOWED, code="override_not_allowed")
 
 
+def _lock_and_record(
+    appointment: Appointment, check: PolicyCheck, by: Actor | Staff | str | None, terms: dict[str, Any]
+) -> tuple[Appointment, Any]:
+    """Lock the row, make sure nobody changed it meanwhile, and record the modification with its fee."""
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    _ensure_changeable(locked)
+    return locked, policy_record_modification(appointment=locked, check=check, by=by, **terms)
+
+
 def _ensure_changeable(appointment: Appointment) -> None:
     if not appointment.is_active:
         raise ValidationError(
@@ -436,17 +445,9 @@ def appointment_cancel(
     _ensure_allowed(check, override_reason)
     sync_state = _cancel_in_calcom(appointment, reason, client)
     with transaction.atomic():
-        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        _ensure_changeable(locked)
-        modification = policy_record_modification(
-            appointment=locked,
-            check=check,
-            by=by,
-            reason=reason,
-            override_reason=override_reason,
-            waive_fee=waive_fee,
-            waive_reason=waive_reason,
-        )
+        terms = {"reason": reason, "override_reason": override_reason}
+        terms |= {"waive_fee": waive_fee, "waive_reason": waive_reason}
+        locked, modification = _lock_and_record(appointment, check, by, terms)
         locked.status = Appointment.Status.CANCELLED
         locked.sync_state = sync_state
         locked.save(update_fields=["status", "sync_state", "updated_at"])
@@ -561,17 +562,9 @@ def appointment_reschedule(
     client = client or calcom_client_for_current_company()
     booking = _move_in_calcom(appointment, new_start, reason, client, idempotency_key)
     with transaction.atomic():
-        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        _ensure_changeable(locked)
-        modification = policy_record_modification(
-            appointment=locked,
-            check=check,
-            by=by,
-            reason=reason,
-            override_reason=override_reason,
-            waive_fee=waive_fee,
-            waive_reason=waive_reason,
-        )
+        terms = {"reason": reason, "override_reason": override_reason}
+        terms |= {"waive_fee": waive_fee, "waive_reason": waive_reason}
+        locked, modification = _lock_and_record(appointment, check, by, terms)
         previous_starts_at = locked.starts_at
         _apply_move(locked, booking, new_start, duration)
         emit(
