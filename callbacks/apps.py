@@ -7,9 +7,10 @@ class CallbacksConfig(AppConfig):
     verbose_name = _("Callbacks")
 
     def ready(self) -> None:
-        from callbacks import conf, handlers  # noqa: F401  (conf registers the callback settings' defaults)
+        from callbacks import conf, dashboard, handlers  # noqa: F401  (conf registers the settings' defaults)
         from common.events import subscribe
 
         subscribe("callback.created", handlers.assign_after_commit)
         subscribe("callback.escalated", handlers.assign_after_commit)
         subscribe("appointment.created", handlers.complete_for_booked_appointment)
+        dashboard.connect()

@@ -91,3 +91,13 @@ def ada_admin(mitte):
 @pytest.fixture
 def customer(company):
     return CustomerFactory(name="Clara Kundin", phone="+493012345678")
+
+
+def queued_task_names(on_commit_callbacks) -> list[str]:
+    """Names of the Celery tasks waiting for the commit (other on-commit work, e.g. cache bumps, ignored)."""
+    names = []
+    for callback in on_commit_callbacks:
+        task = getattr(getattr(callback, "func", None), "__self__", None)
+        if task is not None and hasattr(task, "name"):
+            names.append(task.name)
+    return names

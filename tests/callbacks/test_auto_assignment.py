@@ -8,7 +8,7 @@ from django.utils import timezone
 from appointments.models import Appointment
 from callbacks.models import CallbackEvent, CallbackRequest
 from callbacks.services import callback_auto_assign, callback_create, callbacks_bulk_auto_assign
-from tests.callbacks.conftest import BERLIN, names, staff_at
+from tests.callbacks.conftest import BERLIN, names, queued_task_names, staff_at
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.org import BranchFactory, ServiceFactory
 
@@ -246,4 +246,4 @@ def test_nothing_is_queued_before_the_creation_commits(mitte, anna, django_captu
         callback, _ = callback_create(branch_id=mitte.pk, phone="+491711234567")
     callback.refresh_from_db()
     assert callback.status == Status.PENDING
-    assert len(queued) == 1
+    assert queued_task_names(queued) == ["callbacks.auto_assign"]

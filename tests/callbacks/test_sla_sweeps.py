@@ -7,7 +7,7 @@ import pytest
 from callbacks import sweeps
 from callbacks.models import CallbackEscalation, CallbackEvent, CallbackRequest, ContactAttempt
 from callbacks.services import callback_assign, callback_create, callback_record_contact_attempt
-from tests.callbacks.conftest import BERLIN, WEDNESDAY_10, names
+from tests.callbacks.conftest import BERLIN, WEDNESDAY_10, names, queued_task_names
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +158,7 @@ def test_escalated_pending_callback_is_auto_assigned_after_commit(
     callback = overdue(mitte, expires_at=datetime(2026, 3, 7, 10, 0, tzinfo=BERLIN))
     with django_capture_on_commit_callbacks(execute=False) as queued:
         sweeps.escalate_overdue()
-    assert len(queued) == 1
+    assert queued_task_names(queued) == ["callbacks.auto_assign"]
     callback.refresh_from_db()
     assert callback.status == Status.PENDING
 
