@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -190,7 +190,8 @@ def check_search_range(first_day: date, last_day: date, *, today: date) -> None:
 
 
 def local_day_bounds(first_day: date, last_day: date, hours: WeeklyHours) -> Interval:
-    """From local midnight of the first day to local midnight after the last (aware; DST-safe)."""
-    start = datetime.combine(first_day, time(0), hours.tz)
-    end = datetime.combine(last_day + timedelta(days=1), time(0), hours.tz)
+    """From local midnight of the first day to local midnight after the last, in UTC so that arithmetic on
+    them is right across a daylight-saving change (a local day can last 23 or 25 hours)."""
+    start = datetime.combine(first_day, time(0), hours.tz).astimezone(UTC)
+    end = datetime.combine(last_day + timedelta(days=1), time(0), hours.tz).astimezone(UTC)
     return start, end
