@@ -1,4 +1,4 @@
-"""Phone calls answered by the voice agent (one row per Retell call)."""
+"""Phone calls answered by the voice agent (one row per Retell call) and what the agent did on them."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +9,14 @@ class Call(models.Model):
         INBOUND = "inbound", _("Inbound")
         OUTBOUND = "outbound", _("Outbound")
 
+    class Stage(models.IntegerChoices):
+        """How far Retell's reports about this call have got; a later stage is never overwritten."""
+
+        INBOUND = 0, _("Ringing")
+        STARTED = 1, _("Started")
+        ENDED = 2, _("Ended")
+        ANALYZED = 3, _("Analysed")
+
     retell_call_id = models.CharField(_("Retell call id"), max_length=128, unique=True)
     agent_id = models.CharField(_("agent"), max_length=128, blank=True)
     direction = models.CharField(
@@ -17,6 +25,7 @@ class Call(models.Model):
     from_number = models.CharField(_("from"), max_length=32, blank=True)
     to_number = models.CharField(_("to"), max_length=32, blank=True)
     status = models.CharField(_("status"), max_length=32, blank=True)
+    stage = models.PositiveSmallIntegerField(_("stage"), choices=Stage.choices, default=Stage.INBOUND)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     duration_ms = models.PositiveBigIntegerField(_("duration (ms)"), null=True, blank=True)
@@ -29,8 +38,19 @@ class Call(models.Model):
     successful = models.BooleanField(_("successful"), null=True, blank=True)
     in_voicemail = models.BooleanField(_("voicemail"), null=True, blank=True)
     custom_analysis = models.JSONField(_("custom analysis"), default=dict, blank=True)
+    collected_variables = models.JSONField(_("collected variables"), default=dict, blank=True)
     cost_cents = models.DecimalField(
         _("cost (USD cents)"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    telephony_cost_cents = models.DecimalField(
+        _("telephony cost (USD cents)"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    cost_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    exchange_rate = models.DecimalField(
+        _("USD exchange rate"), max_digits=12, decimal_places=6, null=True, blank=True
+    )
+    converted_cost_cents = models.DecimalField(
+        _("cost (cents, company currency)"), max_digits=12, decimal_places=4, null=True, blank=True
     )
     branch = models.ForeignKey(
         "org.Branch", on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
@@ -38,6 +58,7 @@ class Call(models.Model):
     customer = models.ForeignKey(
         "org.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
     )
+    follow_up_checked_at = models.DateTimeField(_("follow-up checked"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -45,6 +66,32 @@ class Call(models.Model):
         verbose_name = _("call")
         verbose_name_plural = _("calls")
         ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["started_at"])]
 
     def __str__(self) -> str:
         return self.retell_call_id
+
+    @property
+    def minutes(self) -> float:
+        return round((self.duration_ms or 0) / 60_000, 2)
+
+
+class FunctionInvocation(models.Model):
+    """One custom-function request the agent made during a call, with what we answered."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="function_invocations")
+    name = models.CharField(_("function"), max_length=64)
+    arguments = models.JSONField(_("arguments"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    succeeded = models.BooleanField(_("succeeded"), default=True)
+    error = models.TextField(_("error"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("function invocation")
+        verbose_name_plural = _("function invocations")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.call_id})"

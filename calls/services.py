@@ -1,0 +1,293 @@
+"""Every change to a call: Retell's reports, the functions the agent ran, the follow-up callback.
+
+Retell's events arrive in any order and more than once. `call_record_retell_event` upserts by Retell's
+call id under a row lock: a report from a later stage (started < ended < analysed) overwrites, one from an
+earlier stage only fills what is still empty, so a late `call_started` never undoes `call_ended`.
+"""
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from callbacks.models import CallbackRequest
+from callbacks.priority import HIGH
+from calls import costs
+from calls.follow_up import CallOutcome, follow_up_reason
+from calls.models import Call, FunctionInvocation
+from common.conf import company_setting, current_company
+from common.events import emit
+from common.phone import try_normalise_phone
+from org.models import Branch, Customer
+from org.services import customer_create
+
+logger = logging.getLogger(__name__)
+
+STAGE_BY_EVENT = {
+    "call_inbound": Call.Stage.INBOUND,
+    "call_started": Call.Stage.STARTED,
+    "call_ended": Call.Stage.ENDED,
+    "call_analyzed": Call.Stage.ANALYZED,
+}
+OPEN_CALLBACK = (
+    CallbackRequest.Status.PENDING,
+    CallbackRequest.Status.ASSIGNED,
+    CallbackRequest.Status.CONTACTED,
+)
+EVENT_BY_STAGE = {stage: event.removeprefix("call_") for event, stage in STAGE_BY_EVENT.items()}
+
+
+# --- reading Retell's call object ----------------------------------------------------------------------
+
+
+def _moment(milliseconds: Any) -> datetime | None:
+    if not isinstance(milliseconds, int | float) or isinstance(milliseconds, bool):
+        return None
+    return datetime.fromtimestamp(milliseconds / 1000, tz=UTC)
+
+
+def _turns(transcript_object: Any) -> list[dict[str, str]]:
+    """Who said what, without Retell's word-level timings (which make the rows large)."""
+    if not isinstance(transcript_object, list):
+        return []
+    return [
+        {"role": str(turn.get("role", "")), "content": str(turn.get("content", ""))}
+        for turn in transcript_object
+        if isinstance(turn, dict)
+    ]
+
+
+def _analysis_fields(analysis: Any) -> dict[str, Any]:
+    if not isinstance(analysis, dict):
+        return {}
+    return {
+        "summary": analysis.get("call_summary"),
+        "sentiment": analysis.get("user_sentiment"),
+        "successful": analysis.get("call_successful"),
+        "in_voicemail": analysis.get("in_voicemail"),
+        "custom_analysis": analysis.get("custom_analysis_data"),
+    }
+
+
+def fields_from_retell(data: dict[str, Any]) -> dict[str, Any]:
+    """Our Call fields from Retell's call object; keys Retell did not send are left out."""
+    duration = data.get("duration_ms")
+    fields = {
+        "agent_id": data.get("agent_id"),
+        "direction": data.get("direction") if data.get("direction") in Call.Direction.values else None,
+        "from_number": data.get("from_number"),
+        "to_number": data.get("to_number"),
+        "status": data.get("call_status"),
+        "started_at": _moment(data.get("start_timestamp")),
+        "ended_at": _moment(data.get("end_timestamp")),
+        "duration_ms": duration if isinstance(duration, int) and duration >= 0 else None,
+        "disconnection_reason": data.get("disconnection_reason"),
+        "transcript": data.get("transcript"),
+        "transcript_turns": _turns(data.get("transcript_object")) or None,
+        "recording_url": data.get("recording_url"),
+        "collected_variables": data.get("collected_dynamic_variables"),
+        **_analysis_fields(data.get("call_analysis")),
+    }
+    cost = costs.retell_cost(data.get("call_cost"))
+    if cost is not None:
+        fields["cost_cents"] = cost.total_cents
+        fields["telephony_cost_cents"] = cost.telephony_cents
+    return {name: value for name, value in fields.items() if value not in (None, "", {}, [])}
+
+
+def _is_empty(value: Any) -> bool:
+    return value in (None, "", {}, [])
+
+
+# --- upsert --------------------------------------------------------------------------------------------
+
+
+def _customer_for(phone: str) -> Customer | None:
+    """The caller's customer record, created when the number is new (withheld numbers: none)."""
+    e164 = try_normalise_phone(phone) if phone else None
+    if e164 is None:
+        return None
+    existing = Customer.objects.filter(phone=e164, anonymised_at__isnull=True).order_by("id").first()
+    return existing or customer_create(name=e164, phone=e164)
+
+
+def _caller_number(call: Call) -> str:
+    return call.to_number if call.direction == Call.Direction.OUTBOUND else call.from_number
+
+
+def _convert_cost(call: Call) -> None:
+    company = current_company()
+    currency = company.currency if company is not None else "EUR"
+    rate = costs.exchange_rate(company_setting("USD_EXCHANGE_RATE", {}), currency)
+    call.cost_currency = currency
+    call.exchange_rate = rate
+    call.converted_cost_cents = costs.converted_cents(call.cost_cents, rate) if rate is not None else None
+    if rate is None:
+        logger.warning(
+            "no USD exchange rate configured for %s; call %s cost left unconverted", currency, call
+        )
+
+
+def _apply(call: Call, fields: dict[str, Any], stage: int) -> list[str]:
+    """Copy fields onto the call without regressing a later stage; returns the changed field names."""
+    newer = stage >= call.stage
+    changed = [
+        name
+        for name, value in fields.items()
+        if (newer or _is_empty(getattr(call, name))) and getattr(call, name) != value
+    ]
+    for name in changed:
+        setattr(call, name, fields[name])
+    if stage > call.stage:
+        call.stage = stage
+        changed.append("stage")
+    return changed
+
+
+@transaction.atomic
+def call_record_retell_event(*, event: str, data: dict[str, Any], branch_id: int | None = None) -> Call:
+    """Create or complete the Call for one Retell report (`call_started`, `call_ended`, `call_analyzed`)."""
+    stage = STAGE_BY_EVENT[event]
+    call, created = Call.objects.select_for_update().get_or_create(retell_call_id=data["call_id"])
+    changed = _apply(call, fields_from_retell(data), stage)
+    if call.branch_id is None and branch_id is not None and Branch.objects.filter(pk=branch_id).exists():
+        call.branch_id = branch_id
+        changed.append("branch")
+    if call.customer_id is None:
+        call.customer = _customer_for(_caller_number(call))
+        changed.append("customer")
+    if "cost_cents" in changed and call.cost_cents is not None:
+        _convert_cost(call)
+    if created or changed:
+        call.full_clean()
+        call.save()
+    if created or "stage" in changed:
+        emit(f"call.{EVENT_BY_STAGE[call.stage]}", call=call)
+    return call
+
+
+@transaction.atomic
+def call_ensure(*, data: dict[str, Any], branch_id: int | None = None) -> Call:
+    """The Call a live function request belongs to, created just in time when no event has arrived yet."""
+    existing = Call.objects.filter(retell_call_id=data["call_id"]).first()
+    if existing is not None:
+        return existing
+    stage_event = "call_started" if data.get("start_timestamp") else "call_inbound"
+    return call_record_retell_event(event=stage_event, data=data, branch_id=branch_id)
+
+
+def call_record_function(
+    *,
+    call: Call,
+    name: str,
+    arguments: dict[str, Any],
+    result: dict[str, Any],
+    duration_ms: int,
+    error: str = "",
+) -> FunctionInvocation:
+    invocation = FunctionInvocation(
+        call=call,
+        name=name[:64],
+        arguments=arguments,
+        result=result,
+        succeeded=not error and result.get("ok", True) is not False,
+        error=error,
+        duration_ms=max(0, duration_ms),
+    )
+    invocation.full_clean()
+    invocation.save()
+    return invocation
+
+
+def call_link_customer(*, call: Call, customer: Customer) -> Call:
+    if call.customer_id != customer.pk:
+        call.customer = customer
+        call.save(update_fields=["customer", "updated_at"])
+    return call
+
+
+def call_mark_follow_up_checked(*, call: Call) -> Call:
+    call.follow_up_checked_at = timezone.now()
+    call.save(update_fields=["follow_up_checked_at", "updated_at"])
+    return call
+
+
+# --- follow-up after the analysis ----------------------------------------------------------------------
+
+
+def _outcome(call: Call) -> CallOutcome:
+    invocations = list(call.function_invocations.values_list("name", "succeeded"))
+    return CallOutcome(
+        successful=call.successful,
+        in_voicemail=call.in_voicemail,
+        custom_analysis=call.custom_analysis if isinstance(call.custom_analysis, dict) else {},
+        disconnection_reason=call.disconnection_reason,
+        functions_tried=frozenset(name for name, _ in invocations),
+        functions_done=frozenset(name for name, succeeded in invocations if succeeded),
+    )
+
+
+def _branch_for_follow_up(call: Call) -> Branch | None:
+    """The call's branch; for a number not tied to one, the company's first active branch."""
+    if call.branch_id is not None:
+        return call.branch
+    return Branch.objects.filter(is_active=True).order_by("id").first()
+
+
+def _follow_up_priority(call: Call) -> str | None:
+    """Negative sentiment raises the callback to at least high. None lets the callback rules decide;
+    they give a VIP "urgent", which is already above high."""
+    if call.sentiment.lower() != "negative":
+        return None
+    return None if call.customer is not None and call.customer.is_vip else HIGH
+
+
+def _skip_follow_up(call: Call, phone: str) -> str | None:
+    if call.follow_up_checked_at is not None:
+        return "already checked"
+    if not phone:
+        return "caller number withheld"
+    if CallbackRequest.objects.filter(call=call).exists():
+        return "a callback already exists for this call"
+    if CallbackRequest.objects.filter(
+        phone=phone, status__in=OPEN_CALLBACK, deleted_at__isnull=True
+    ).exists():
+        return "the caller already has an open callback"
+    return None
+
+
+@transaction.atomic
+def call_follow_up(*, call: Call) -> CallbackRequest | None:
+    """After `call_analyzed`: create a callback request when the call did not reach its goal.
+
+    Runs once per call (`follow_up_checked_at`); a caller who already has an open callback gets no second
+    one (the duplicate rule), and neither does a withheld number (nobody to call).
+    """
+    call = Call.objects.select_for_update(of=("self",)).select_related("customer", "branch").get(pk=call.pk)
+    reason = follow_up_reason(_outcome(call))
+    phone = try_normalise_phone(_caller_number(call)) or ""
+    skip = "goal reached" if reason is None else _skip_follow_up(call, phone)
+    branch = _branch_for_follow_up(call) if skip is None else None
+    if skip is None and branch is None:
+        skip = "the company has no active branch"
+    if skip is not None:
+        logger.info("no follow-up callback for call %s: %s", call, skip)
+        call_mark_follow_up_checked(call=call)
+        return None
+    from callbacks.services import callback_create  # imported late: keeps webhook URLs importable alone
+
+    created = callback_create(
+        branch_id=branch.pk,
+        phone=phone,
+        customer_name=call.customer.name if call.customer and call.customer.name != phone else "",
+        customer_id=call.customer_id,
+        priority=_follow_up_priority(call),
+        notes=call.summary,
+        metadata={"retell_call_id": call.retell_call_id, "reason": reason},
+        source=CallbackRequest.Source.PHONE_AGENT,
+        call_id=call.pk,
+    )
+    call_mark_follow_up_checked(call=call)
+    return created.callback

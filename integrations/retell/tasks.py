@@ -1,0 +1,20 @@
+"""Celery tasks for Retell call events: thin, they load ids and call the services."""
+
+from celery import shared_task
+
+from integrations.retell import services
+
+SWEEP_TASK = "retell.sweep_stuck_events"
+
+
+@shared_task(name="retell.process_call_event")
+def process_call_event(event_id: int) -> str:
+    """Runs in the company schema pinned by `enqueue_on_commit`."""
+    stored = services.retell_event_process(event_id=event_id)
+    return stored.status if stored is not None else "skipped"
+
+
+@shared_task(name=SWEEP_TASK)
+def sweep_stuck_events() -> int:
+    """One company's stuck events; beat fans it out with `common.tasks.per_company(SWEEP_TASK, 300)`."""
+    return services.retell_events_sweep()

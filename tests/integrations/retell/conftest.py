@@ -1,0 +1,67 @@
+"""Two companies answering their own numbers, for the Retell endpoint tests.
+
+Acme's branch "Praxis Mitte" (Mon-Fri 9-18, Berlin) answers +49 30 901820; Globex's branch "Salon Nord"
+answers +49 40 123456. Dana calls Acme from +49 151 12345678 and is a known customer there. Eve is
+Globex's customer with the very same number: Acme must never see her.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from org.models import Branch, Customer
+from tenants.services import phone_route_add
+from tests.factories.org import BranchFactory, CustomerFactory, ServiceFactory
+
+BERLIN = ZoneInfo("Europe/Berlin")
+ACME_NUMBER = "+4930901820"
+GLOBEX_NUMBER = "+4940123456"
+DANA_PHONE = "+4915112345678"
+# Wednesday 4 March 2026, 10:00 in Berlin: Praxis Mitte is open.
+WEDNESDAY_10 = datetime(2026, 3, 4, 10, 0, tzinfo=BERLIN)
+
+
+@dataclass
+class Line:
+    company: object
+    branch: Branch
+    number: str
+    customer: Customer
+
+
+@pytest.fixture
+def clock(time_machine):
+    time_machine.move_to(WEDNESDAY_10, tick=True)
+    return time_machine
+
+
+@pytest.fixture
+def acme(company) -> Line:
+    branch = BranchFactory(name="Praxis Mitte")
+    ServiceFactory(name="Beratung", branches=[branch], duration_minutes=30, price="40.00")
+    ServiceFactory(name="Zahnreinigung", branches=[branch], duration_minutes=60, price="89.00")
+    dana = CustomerFactory(name="Dana Ruiz", phone=DANA_PHONE)
+    phone_route_add(company=company, number=ACME_NUMBER, branch_id=branch.pk)
+    return Line(company, branch, ACME_NUMBER, dana)
+
+
+@pytest.fixture
+def globex(other_company, acme) -> Line:
+    with tenant_context(other_company):
+        branch = BranchFactory(name="Salon Nord")
+        ServiceFactory(name="Färben", branches=[branch])
+        eve = CustomerFactory(name="Eve Globex", phone=DANA_PHONE)
+        phone_route_add(company=other_company, number=GLOBEX_NUMBER, branch_id=branch.pk)
+    connection.set_tenant(acme.company)
+    return Line(other_company, branch, GLOBEX_NUMBER, eve)
+
+
+@pytest.fixture
+def retell_client() -> Client:
+    """Retell posts to our public host; the routing is by phone number, not by host name."""
+    return Client(HTTP_HOST="localhost")
