@@ -153,6 +153,9 @@ class PolicyConfiguration(models.Model):
             raise ValidationError(errors)
 
     def validate_constraints(self, exclude=None) -> None:
+        # Forms never edit deleted_at, so they exclude it, which would skip the "one live policy" checks whose
+        # condition reads it; it is always safe to check against the stored value.
+        exclude = set(exclude or ()) - {"deleted_at"}
         try:
             super().validate_constraints(exclude=exclude)
         except ValidationError as error:

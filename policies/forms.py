@@ -1,0 +1,273 @@
+"""Admin forms: policy settings as plain fields (not raw JSON), the engine preview, waiving a fee."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from unfold.widgets import (
+    UnfoldAdminDecimalFieldWidget,
+    UnfoldAdminIntegerFieldWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminSplitDateTimeWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget,
+)
+
+from appointments.models import Appointment
+from org.models import Branch, Service, Staff
+from policies.models import PolicyConfiguration, company_currency
+from policies.rules import FeeKind, PolicySettingsError, PolicyType, parse_policy_settings
+
+TIER_LINE = re.compile(r"^\s*(?P<low>\d+(?:\.\d+)?)\s*-\s*(?P<high>\d+(?:\.\d+)?)?\s*:\s*(?P<amount>\S+)\s*$")
+TIER_LINE_INVALID = _('Line %(line)s: write each tier as "from-to: amount" in hours, e.g. "24-48: 10".')
+PREVIEW_NEEDS_TARGET = _("Pick an appointment, or give a start time, a branch and a service.")
+QUOTA_KEYS = {
+    PolicyType.CANCELLATION: "max_cancellations_per_month",
+    PolicyType.RESCHEDULE: "max_reschedules_per_appointment",
+}
+# Where each settings path's errors are shown (anything under fee.tiers goes to the tiers box).
+ERROR_FIELDS = {
+    "hours_before": "hours_before",
+    "max_cancellations_per_month": "limit",
+    "max_reschedules_per_appointment": "limit",
+    "fee": "fee_kind",
+    "fee.kind": "fee_kind",
+    "fee.amount": "fee_amount",
+    "fee.currency": "fee_currency",
+    "fee.percentage": "fee_percentage",
+    "fee.max_amount": "fee_max_amount",
+}
+
+
+def _decimal_field(label: Any, help_text: Any = "") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, help_text=help_text, required=False, widget=UnfoldAdminDecimalFieldWidget
+    )
+
+
+class PolicyForm(forms.ModelForm):
+    """Edits ``PolicyConfiguration.settings`` through typed fields; the rules module validates the result."""
+
+    hours_before = _decimal_field(
+        _("minimum notice (hours)"),
+        _("Changes closer to the appointment than this are refused. Empty: any time (or inherited)."),
+    )
+    limit = forms.IntegerField(
+        label=_("limit"),
+        required=False,
+        widget=UnfoldAdminIntegerFieldWidget,
+        help_text=_(
+            "Cancellation policy: cancellations per customer in any 30 days. Reschedule policy: moves per "
+            "appointment. Empty: unlimited (or inherited, for a policy that overrides another)."
+        ),
+    )
+    fee_kind = forms.ChoiceField(
+        label=_("fee"),
+        required=False,
+        choices=[
+            ("", _("no fee (or inherited)")),
+            *((k.value, k.value) for k in FeeKind if k is not FeeKind.NONE),
+        ],
+        widget=UnfoldAdminSelectWidget,
+    )
+    fee_amount = _decimal_field(_("fixed fee"))
+    fee_currency = forms.CharField(
+        label=_("currency"),
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+        help_text=_("For fixed and tiered fees; empty: the company's currency."),
+    )
+    fee_percentage = _decimal_field(_("percentage of the price"))
+    fee_max_amount = _decimal_field(_("maximum fee"), _("For a percentage fee; empty: no maximum."))
+    fee_tiers = forms.CharField(
+        label=_("fee tiers"),
+        required=False,
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 4}),
+        help_text=_(
+            'One tier per line, "from-to: amount" in hours of notice; leave "to" empty for the longest '
+            'notice. Example: "48-: 0", "24-48: 10", "0-24: 15".'
+        ),
+    )
+
+    class Meta:
+        model = PolicyConfiguration
+        fields = ["policy_type", "target_type", "branch", "service", "staff", "overrides"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "overrides" in self.fields:
+            self.fields["overrides"].queryset = PolicyConfiguration.objects.live().select_related(
+                "branch", "service", "staff"
+            )
+        if self.instance.pk and not self.is_bound:
+            self.initial.update(
+                initial_from_settings(self.instance.policy_type, self.instance.settings or {})
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self._errors or not cleaned.get("policy_type"):
+            return cleaned
+        settings = self._settings_from(cleaned)
+        if settings is None:
+            return cleaned
+        try:
+            parse_policy_settings(cleaned["policy_type"], settings, currency=company_currency())
+        except PolicySettingsError as error:
+            for path, messages in error.errors.items():
+                field = "fee_tiers" if path.startswith("fee.tiers") else ERROR_FIELDS.get(path)
+                for message in messages:
+                    self.add_error(field, f"{path}: {message}" if field == "fee_tiers" else message)
+            return cleaned
+        self.instance.settings = settings
+        return cleaned
+
+    def _settings_from(self, cleaned: dict[str, Any]) -> dict[str, Any] | None:
+        settings: dict[str, Any] = {}
+        if cleaned.get("hours_before") is not None:
+            settings["hours_before"] = _json_number(cleaned["hours_before"])
+        if cleaned.get("limit") is not None:
+            settings[QUOTA_KEYS[PolicyType(cleaned["policy_type"])]] = cleaned["limit"]
+        fee = self._fee_from(cleaned)
+        if fee is None:
+            return None
+        if fee:
+            settings["fee"] = fee
+        return settings
+
+    def _fee_from(self, cleaned: dict[str, Any]) -> dict[str, Any] | None:
+        kind = cleaned.get("fee_kind") or ""
+        fee: dict[str, Any] = {"kind": kind} if kind else {}
+        if kind in (FeeKind.FIXED, FeeKind.TIERED) and cleaned.get("fee_currency"):
+            fee["currency"] = cleaned["fee_currency"].strip()
+        if kind == FeeKind.FIXED and cleaned.get("fee_amount") is not None:
+            fee["amount"] = str(cleaned["fee_amount"])
+        if kind == FeeKind.PERCENTAGE:
+            if cleaned.get("fee_percentage") is not None:
+                fee["percentage"] = str(cleaned["fee_percentage"])
+            if cleaned.get("fee_max_amount") is not None:
+                fee["max_amount"] = str(cleaned["fee_max_amount"])
+        if kind == FeeKind.TIERED:
+            tiers = self._tiers_from(cleaned.get("fee_tiers") or "")
+            if tiers is None:
+                return None
+            fee["tiers"] = tiers
+        return fee
+
+    def _tiers_from(self, text: str) -> list[dict[str, Any]] | None:
+        tiers = []
+        for number, line in enumerate((ln for ln in text.splitlines() if ln.strip()), start=1):
+            match = TIER_LINE.match(line)
+            if match is None:
+                self.add_error("fee_tiers", TIER_LINE_INVALID % {"line": number})
+                return None
+            high = match["high"]
+            tiers.append({"min_hours": match["low"], "max_hours": high, "amount": match["amount"]})
+        return tiers
+
+
+def initial_from_settings(policy_type: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """The form's fields for stored settings (the inverse of PolicyForm._settings_from)."""
+    fee = settings.get("fee") or {}
+    kind = fee.get("kind", "")
+    tiers = fee.get("tiers") or []
+    return {
+        "hours_before": settings.get("hours_before"),
+        "limit": settings.get(QUOTA_KEYS.get(policy_type, "")),
+        "fee_kind": "" if kind == FeeKind.NONE else kind,
+        "fee_amount": fee.get("amount"),
+        "fee_currency": fee.get("currency", ""),
+        "fee_percentage": fee.get("percentage"),
+        "fee_max_amount": fee.get("max_amount"),
+        "fee_tiers": "\n".join(
+            f"{t.get('min_hours')}-{'' if t.get('max_hours') is None else t['max_hours']}: {t.get('amount')}"
+            for t in tiers
+        ),
+    }
+
+
+def _json_number(value: Decimal) -> int | str:
+    return int(value) if value == value.to_integral_value() else str(value)
+
+
+class PreviewForm(forms.Form):
+    """What would the engine answer now: for a real appointment, or for a made-up one."""
+
+    appointment = forms.IntegerField(
+        label=_("appointment number"),
+        required=False,
+        widget=UnfoldAdminIntegerFieldWidget,
+        help_text=_("A real appointment: its customer's quota counts too."),
+    )
+    starts_at = forms.SplitDateTimeField(
+        label=_("or: start time"), required=False, widget=UnfoldAdminSplitDateTimeWidget
+    )
+    branch = forms.ModelChoiceField(
+        label=_("branch"), queryset=Branch.objects.all(), required=False, widget=UnfoldAdminSelectWidget
+    )
+    service = forms.ModelChoiceField(
+        label=_("service"), queryset=Service.objects.all(), required=False, widget=UnfoldAdminSelectWidget
+    )
+    staff = forms.ModelChoiceField(
+        label=_("staff member"), queryset=Staff.objects.all(), required=False, widget=UnfoldAdminSelectWidget
+    )
+    new_starts_at = forms.SplitDateTimeField(
+        label=_("move to"),
+        required=False,
+        widget=UnfoldAdminSplitDateTimeWidget,
+        help_text=_("For the reschedule answer; empty: one week later."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self._errors:
+            return cleaned
+        number = cleaned.get("appointment")
+        if number is not None:
+            appointment = (
+                Appointment.objects.select_related("branch", "service", "staff", "customer")
+                .filter(pk=number)
+                .first()
+            )
+            if appointment is None:
+                self.add_error("appointment", _("There is no appointment %(number)s.") % {"number": number})
+            cleaned["subject"] = appointment
+        elif cleaned.get("starts_at") and cleaned.get("branch") and cleaned.get("service"):
+            cleaned["subject"] = self._imagined_appointment(cleaned)
+        else:
+            raise forms.ValidationError(PREVIEW_NEEDS_TARGET)
+        return cleaned
+
+    @staticmethod
+    def _imagined_appointment(cleaned: dict[str, Any]) -> Appointment:
+        """Never saved: the engine only reads its fields (no customer, so no quota used yet)."""
+        service = cleaned["service"]
+        return Appointment(
+            branch=cleaned["branch"],
+            service=service,
+            staff=cleaned.get("staff"),
+            starts_at=cleaned["starts_at"],
+            ends_at=cleaned["starts_at"] + timedelta(minutes=service.duration_minutes),
+            price=service.price,
+            currency=service.currency,
+            status=Appointment.Status.SCHEDULED,
+        )
+
+    def new_start_for(self, appointment: Appointment):
+        return self.cleaned_data.get("new_starts_at") or max(
+            appointment.starts_at, timezone.now()
+        ) + timedelta(days=7)
+
+
+class WaiveFeeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+        help_text=_("Required: why the customer does not pay this fee."),
+    )
