@@ -59,6 +59,7 @@ class CallbackRequest(models.Model):
     )
     phone = PhoneNumberField(_("phone"))
     customer_name = models.CharField(_("customer name"), max_length=200, blank=True)
+    customer_email = models.EmailField(_("customer email"), blank=True, db_index=True)
     branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="callback_requests")
     service = models.ForeignKey(
         "org.Service", on_delete=models.SET_NULL, null=True, blank=True, related_name="callback_requests"

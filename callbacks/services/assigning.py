@@ -12,6 +12,7 @@ from django.utils import timezone
 from callbacks import assignment, conf
 from callbacks.models import CallbackRequest
 from callbacks.services.base import (
+    AUDIENCE_MANAGERS,
     SAME_STAFF,
     STAFF_AT_CAPACITY,
     STAFF_INACTIVE,
@@ -110,7 +111,14 @@ def _flag_unassignable(
     callback.unassignable_since = callback.unassignable_since or now
     _save(callback, "unassignable_reason", "unassignable_since")
     _record(callback, Kind.UNASSIGNABLE, f"Nobody could be assigned: {reason}", by=by, reason=reason)
-    emit("callback.unassignable", callback=callback, branch=callback.branch, reason=reason, by=by)
+    emit(
+        "callback.unassignable",
+        callback=callback,
+        branch=callback.branch,
+        reason=reason,
+        audience=[AUDIENCE_MANAGERS],
+        by=by,
+    )
     return callback
 
 

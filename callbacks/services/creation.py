@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from appointments.models import Appointment
 from callbacks import conf
@@ -171,6 +172,7 @@ def callback_create(
     branch_id: Any,
     phone: str = "",
     customer_name: str = "",
+    customer_email: str = "",
     customer_id: Any = None,
     service_id: Any = None,
     preferred_staff_id: Any = None,
@@ -186,8 +188,10 @@ def callback_create(
     """Create a callback request, or merge it into the caller's open one from the last two hours.
 
     Without a priority the automatic rules decide (VIP, recent cancellations, urgent words). The deadline
-    follows from the priority, the branch's opening hours and the preferred window.
+    follows from the priority, the branch's opening hours and the preferred window. Markup is stripped
+    from the caller's name and the notes (they come from speech-to-text and web forms).
     """
+    customer_name, notes = strip_tags(customer_name or "").strip(), strip_tags(notes or "").strip()
     request = _validated_request(
         branch_id=branch_id,
         phone=phone,
@@ -214,6 +218,7 @@ def callback_create(
             customer=customer,
             phone=request.phone,
             customer_name=customer_name or (customer.name if customer else ""),
+            customer_email=customer_email or (customer.email if customer else ""),
             branch=request.branch,
             service=request.service,
             preferred_staff=request.preferred_staff,

@@ -134,7 +134,7 @@ def test_nobody_is_on_duty_when_the_branch_is_closed(mitte, anna, clock, events)
     assert callback.status == Status.PENDING
     assert callback.unassignable_reason == "Mitte is closed now, nobody is on duty"
     assert names(events) == ["callback.unassignable"]
-    assert events[0]["branch"] == mitte
+    assert (events[0]["branch"], events[0]["audience"]) == (mitte, ["branch_managers"])
 
 
 def test_unassignable_callback_stays_pending_with_the_reason_and_managers_are_told_once(

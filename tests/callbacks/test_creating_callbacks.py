@@ -208,3 +208,15 @@ def test_all_problems_are_reported_together(mitte, events):
         callback_create(branch_id="nope", phone="x", service_id=-1, priority="whenever")
     assert set(error.value.message_dict) == {"branch", "phone", "service", "priority"}
     assert_nothing_changed(events)
+
+
+def test_markup_is_stripped_from_the_name_and_notes(mitte):
+    callback, _ = create(mitte, customer_name="<b>Clara</b>", notes="<script>alert(1)</script>Rückruf")
+    assert (callback.customer_name, callback.notes) == ("Clara", "alert(1)Rückruf")
+
+
+def test_customer_email_is_kept_or_taken_from_the_customer(mitte, customer):
+    given, _ = create(mitte, customer_email="clara@example.test", phone="+491711000003")
+    taken, _ = create(mitte, customer_id=customer.pk, phone="+491711000004")
+    assert given.customer_email == "clara@example.test"
+    assert taken.customer_email == customer.email
