@@ -11,8 +11,10 @@ CALLBACK_BEAT_SCHEDULE = {
     "callbacks-escalate-overdue": per_company("callbacks.escalate_overdue", FIVE_MINUTES),
     "callbacks-assign-pending": per_company("callbacks.assign_pending", FIVE_MINUTES),
     "callbacks-hand-on-untouched": per_company("callbacks.hand_on_untouched", FIVE_MINUTES),
+    # Daily at night (CELERY_TIMEZONE is UTC): open callbacks overdue by more than the grace period expire.
     "callbacks-expire-stale": {
-        **per_company("callbacks.expire_stale", 0),
-        "schedule": crontab(hour=3, minute=15),
+        "task": "common.fan_out",
+        "schedule": crontab(hour=2, minute=15),
+        "args": ("callbacks.expire_stale",),
     },
 }

@@ -7,11 +7,15 @@ of these per active company with that company's schema in the headers.
 from celery import shared_task
 
 from callbacks import services, sweeps
+from callbacks.models import CallbackRequest
 
 
 @shared_task(name="callbacks.auto_assign")
 def auto_assign(callback_id: int, strategy: str | None = None) -> str:
-    return services.callback_auto_assign(callback=callback_id, strategy=strategy).status
+    try:
+        return services.callback_auto_assign(callback=callback_id, strategy=strategy).status
+    except CallbackRequest.DoesNotExist:
+        return "gone"  # removed between the commit and this task: nothing to assign
 
 
 @shared_task(name="callbacks.warn_sla_approaching")

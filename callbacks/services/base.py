@@ -141,11 +141,14 @@ def _deadline(callback: CallbackRequest, *, start: datetime) -> datetime:
 
 
 def _reassign_due(callback: CallbackRequest, *, now: datetime) -> datetime | None:
+    """When an assignee who has not tried to call is relieved; counted from when the customer wants the
+    call at the earliest, so a preferred window tomorrow does not hand the callback on today."""
     if callback.expires_at is None:
         return None
+    started_at = sla.clock_start(callback.created_at or now, callback.preferred_window_start)
     return sla.reassign_due(
-        assigned_at=now,
-        started_at=sla.clock_start(callback.created_at or now, callback.preferred_window_start),
+        assigned_at=max(now, started_at),
+        started_at=started_at,
         deadline=callback.expires_at,
         share=conf.reassign_after_share(),
         hours=callback.branch.weekly_hours(),

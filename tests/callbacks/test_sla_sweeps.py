@@ -265,3 +265,17 @@ def test_expiry_resolves_open_escalations(mitte, anna):
     sweeps.escalate_overdue()
     sweeps.expire_stale()
     assert callback.escalations.get().resolved_at == WEDNESDAY_10
+
+
+def test_assignee_is_not_relieved_before_the_customers_preferred_window(mitte, anna):
+    window_start = datetime(2026, 3, 5, 14, 0, tzinfo=BERLIN)
+    callback, _ = callback_create(
+        branch_id=mitte.pk,
+        phone="+491711234567",
+        priority="high",
+        preferred_window_start=window_start,
+        preferred_window_end=window_start + timedelta(hours=2),
+    )
+    callback = callback_assign(callback=callback, staff=anna)
+    assert callback.expires_at == datetime(2026, 3, 5, 18, 0, tzinfo=BERLIN)
+    assert callback.reassign_due_at == datetime(2026, 3, 5, 16, 0, tzinfo=BERLIN)
