@@ -24,7 +24,7 @@ from policies import services
 from policies.forms import PolicyForm, PreviewForm, WaiveFeeForm
 from policies.models import AppointmentModification, PolicyConfiguration, company_currency
 from policies.rules import Level, PolicySettingsError, PolicyType, default_rules, parse_policy_settings
-from policies.selectors import Targets, policies_above, policy_chain, policy_table
+from policies.selectors import Targets, policies_above, policy_chain, policy_overview, policy_table
 
 DEFAULT_DESCRIPTION = _("built-in default: allowed at any time, no fee")
 NO_POLICY_HERE = _("no policy here, next level")
@@ -87,7 +87,7 @@ class PolicyConfigurationAdmin(ModelAdmin):
     ]
     readonly_fields = ["hierarchy", "effective_rules"]
     actions = ["delete_softly", "restore"]
-    actions_list = ["preview"]
+    actions_list = ["overview", "preview"]
     fieldsets = [
         (None, {"fields": ["policy_type", "target_type", "branch", "service", "staff", "overrides"]}),
         (_("Notice and limits"), {"fields": ["hours_before", "limit"]}),
@@ -181,6 +181,23 @@ class PolicyConfigurationAdmin(ModelAdmin):
                 services.policy_restore(policy=policy)
             except ValidationError as error:
                 self.message_user(request, f"{policy}: {' '.join(error.messages)}", messages.ERROR)
+
+    @action(
+        description=_("Hierarchy overview"), url_path="overview", permissions=["view"], icon="account_tree"
+    )
+    def overview(self, request: HttpRequest) -> HttpResponse:
+        """Every branch, service and staff member per policy type: its own policy or what it inherits."""
+        sections = [
+            {"policy_type": policy_type, "rows": policy_overview(policy_type)} for policy_type in PolicyType
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Who follows which policy"),
+            "opts": self.model._meta,
+            "sections": sections,
+            "default_description": DEFAULT_DESCRIPTION,
+        }
+        return TemplateResponse(request, "admin/policies/overview.html", context)
 
     @action(description=_("Preview the engine"), url_path="preview", permissions=["view"], icon="science")
     def preview(self, request: HttpRequest) -> HttpResponse:

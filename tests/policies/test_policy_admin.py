@@ -240,3 +240,36 @@ def test_another_companys_admin_never_sees_these_policies(client_for, company, o
     page = response.content.decode()
     assert "7 h notice" in page
     assert "99 h notice" not in page
+
+
+def test_the_overview_shows_who_inherits_what(client):
+    PolicyFactory(settings={"hours_before": 48})
+    mitte, nord = BranchFactory(name="Mitte"), BranchFactory(name="Nord")
+    PolicyFactory(branch=mitte, settings={"hours_before": 24})
+    ServiceFactory(name="Färben", branches=[mitte, nord])
+    own = PolicyFactory(service=ServiceFactory(name="Schnitt"), settings={"hours_before": 6})
+
+    response = client.get(reverse("admin:policies_policyconfiguration_overview"))
+
+    page = " ".join(response.content.decode().split())
+    assert "inherits branch Mitte: 24 h notice" in page
+    assert "inherits company: 48 h notice" in page  # Färben booked at Nord; Nord itself
+    assert f'/{own.pk}/change/">own policy</a>: 6 h notice' in page
+    assert "inherits the built-in default" in page  # no reschedule policy anywhere
+
+
+def test_the_overview_costs_the_same_queries_however_many_targets(client, assert_data_queries):
+    PolicyFactory(branch=BranchFactory(), settings={"hours_before": 24})
+    ServiceFactory(branches=[BranchFactory()])
+    StaffFactory()
+    with assert_data_queries(None) as few:
+        client.get(reverse("admin:policies_policyconfiguration_overview"))
+
+    branch = BranchFactory()
+    for _ in range(3):
+        ServiceFactory(branches=[branch, BranchFactory()])
+        StaffFactory()
+    with assert_data_queries(None) as many:
+        client.get(reverse("admin:policies_policyconfiguration_overview"))
+
+    assert len(few.data_queries) == len(many.data_queries)
