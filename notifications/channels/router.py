@@ -1,0 +1,64 @@
+"""Send one composed message on a delivery's channel, with the current company's credentials."""
+
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+
+from common.conf import company_setting, current_company
+from notifications.channels.base import DeliveryError, OutgoingMessage, Receipt
+from notifications.channels.email import send_email
+from notifications.channels.slack import post_to_webhook
+from notifications.channels.twilio import TwilioAccount, TwilioMessages
+from notifications.models import Channel
+
+NO_SMS_SENDER = "No SMS sender number is configured for this company."
+NO_WHATSAPP_SENDER = "No WhatsApp sender number is configured for this company."
+WHATSAPP_PREFIX = "whatsapp:"
+
+
+def send_on_channel(delivery, *, subject: str, text: str, html: str = "") -> Receipt:
+    channel = delivery.channel
+    if channel == Channel.EMAIL:
+        reply_to = delivery.branch.email if delivery.branch else ""
+        message = OutgoingMessage(
+            to=delivery.address, subject=subject, text=text, html=html, reply_to=reply_to
+        )
+        return send_email(message, from_email=company_from_email())
+    if channel == Channel.SMS:
+        return _twilio().send(
+            to=delivery.address, sender=_sender("twilio_from_number", NO_SMS_SENDER), body=text
+        )
+    if channel == Channel.WHATSAPP:
+        sender = WHATSAPP_PREFIX + _sender("whatsapp_from_number", NO_WHATSAPP_SENDER)
+        return _twilio().send(to=WHATSAPP_PREFIX + delivery.address, sender=sender, body=text)
+    if channel == Channel.SLACK:
+        return post_to_webhook(slack_webhook_url(delivery.branch), text=text)
+    return Receipt()  # in-app: the row itself is the message; it is visible once marked sent
+
+
+def company_from_email() -> str:
+    """The platform's sender address with the company's name, so customers see who writes to them."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    company = current_company()
+    return formataddr((company.name, address)) if company else settings.DEFAULT_FROM_EMAIL
+
+
+def slack_webhook_url(branch) -> str:
+    """The branch's own Slack channel if it has one, else the company's."""
+    if branch is not None and branch.slack_webhook_url:
+        return branch.slack_webhook_url
+    company = current_company()
+    return str(company.slack_webhook_url or "") if company else ""
+
+
+def _twilio() -> TwilioMessages:
+    company = current_company()
+    account = TwilioAccount(str(company.twilio_account_sid or ""), str(company.twilio_auth_token or ""))
+    return TwilioMessages(account, base_url=company_setting("NOTIFICATION_TWILIO_API_BASE_URL"))
+
+
+def _sender(field: str, missing: str) -> str:
+    number = getattr(current_company(), field, "")
+    if not number:
+        raise DeliveryError(missing, permanent=True, code="not_configured")
+    return number

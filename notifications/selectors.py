@@ -1,0 +1,142 @@
+"""Reads: which configuration applies, who receives an event, which template text to use."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from notifications.models import (
+    CHANNELS_FOR,
+    EventType,
+    NotificationConfiguration,
+    NotificationDelivery,
+    NotificationTemplate,
+    Recipient,
+    RecipientKind,
+)
+from org.models import Staff
+from org.roles import Role
+
+# Most specific first, as in the policy engine.
+LEVELS = ("staff", "service", "branch", "company")
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """One recipient of an event: a customer, a staff member, or the team channel (Slack)."""
+
+    kind: str
+    customer: object = None
+    staff: object = None
+
+    @property
+    def language(self) -> str:
+        if self.customer is not None:
+            return self.customer.preferred_language
+        if self.staff is not None:
+            return self.staff.language
+        return ""
+
+
+@dataclass(frozen=True)
+class ChannelPlan:
+    """How one channel is used for one recipient: from a configuration row or the registry defaults."""
+
+    channel: str
+    configuration: NotificationConfiguration | None
+    fallback_channel: str
+
+
+def active_event_type(key: str) -> EventType | None:
+    return EventType.objects.filter(key=key, is_active=True).first()
+
+
+def configurations_for(event_type: EventType, *, staff, service, branch) -> list[NotificationConfiguration]:
+    """Every row that could apply to this target chain, in one query."""
+    chain = Q(staff__isnull=True, service__isnull=True, branch__isnull=True)
+    if staff is not None:
+        chain |= Q(staff=staff)
+    if service is not None:
+        chain |= Q(service=service)
+    if branch is not None:
+        chain |= Q(branch=branch)
+    return list(NotificationConfiguration.objects.filter(chain, event_type=event_type))
+
+
+def most_specific(rows: list[NotificationConfiguration]) -> dict[str, NotificationConfiguration]:
+    """Per channel, the row of the most specific level (staff → service → branch → company)."""
+    winners: dict[str, NotificationConfiguration] = {}
+    for row in sorted(rows, key=lambda r: LEVELS.index(r.level)):
+        winners.setdefault(row.channel, row)
+    return winners
+
+
+def channel_plans(event_type: EventType, kind: str, *, staff, service, branch) -> list[ChannelPlan]:
+    """The enabled channels for one kind of recipient, each with its configuration (if any)."""
+    winners = most_specific(configurations_for(event_type, staff=staff, service=service, branch=branch))
+    candidates = [*event_type.default_channels, *(c for c in winners if c not in event_type.default_channels)]
+    chosen: list[tuple[str, NotificationConfiguration | None, str]] = []
+    for channel in candidates:
+        row = winners.get(channel)
+        if channel not in CHANNELS_FOR[kind] or (row is not None and not row.is_enabled):
+            continue
+        chosen.append((channel, row, row.fallback_channel if row else event_type.default_fallback_channel))
+    primary = {channel for channel, _row, _fallback in chosen}
+    return [
+        ChannelPlan(channel, row, _usable_fallback(fallback, primary, kind))
+        for channel, row, fallback in chosen
+    ]
+
+
+def _usable_fallback(fallback: str, primary: set[str], kind: str) -> str:
+    """A fallback that is already a primary channel would send the same message twice there."""
+    return fallback if fallback and fallback not in primary and fallback in CHANNELS_FOR[kind] else ""
+
+
+def addressees(event_type: EventType, *, customer, assigned_staff, branch) -> list[Addressee]:
+    """Who hears about the event, from the registry's default recipients; absent people are left out."""
+    people: list[Addressee] = []
+    if Recipient.CUSTOMER in event_type.recipients and customer is not None:
+        people.append(Addressee(RecipientKind.CUSTOMER, customer=customer))
+    staff_members: list = []
+    if Recipient.ASSIGNED_STAFF in event_type.recipients and assigned_staff is not None:
+        staff_members.append(assigned_staff)
+    if Recipient.BRANCH_MANAGERS in event_type.recipients:
+        staff_members.extend(branch_managers(branch))
+    seen: set[int] = set()
+    for member in staff_members:
+        if member.pk not in seen and member.is_active:
+            seen.add(member.pk)
+            people.append(Addressee(RecipientKind.STAFF, staff=member))
+    if set(event_type.recipients) - {Recipient.CUSTOMER}:
+        people.append(Addressee(RecipientKind.TEAM))
+    return people
+
+
+def branch_managers(branch) -> QuerySet[Staff]:
+    return Staff.objects.filter(
+        branches=branch, role__in=[Role.MANAGER, Role.ADMIN], is_active=True
+    ).order_by("pk")
+
+
+def template_text(
+    event_type: EventType, channel: str, language: str, configuration
+) -> tuple[str, str] | None:
+    """(subject, body): the configuration's override for the language, else the stored default template."""
+    if configuration is not None:
+        subject, body = configuration.template_override(language)
+        if body:
+            default = _default_template(event_type, channel, language)
+            return subject or (default.subject if default else ""), body
+    default = _default_template(event_type, channel, language)
+    return (default.subject, default.body) if default else None
+
+
+def _default_template(event_type: EventType, channel: str, language: str) -> NotificationTemplate | None:
+    templates = NotificationTemplate.objects.filter(event_type=event_type, channel=channel)
+    return templates.filter(language=language).first() or templates.filter(language="de").first()
+
+
+def unread_in_app(staff) -> QuerySet[NotificationDelivery]:
+    return NotificationDelivery.objects.filter(
+        staff=staff, channel="in_app", status=NotificationDelivery.Status.SENT, read_at__isnull=True
+    )

@@ -1,0 +1,528 @@
+"""Every state change of a notification: planning deliveries, sending them once, retrying, falling back.
+
+Life of a delivery: a domain event (or the reminder planner) creates one row per recipient and channel
+inside the caller's transaction, `queued` with a `not_before`; after commit a task claims it with a
+conditional UPDATE (`queued → sending`), so a task that runs twice sends once; then `sent`, or back to
+`queued` for a retry, or `failed` / `fallback` (a new row on the fallback channel, tried once), or
+`skipped` with the reason. Rows are never deleted: the log is the admin's delivery history.
+"""
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.tasks import enqueue_on_commit
+from notifications import conf, selectors
+from notifications.channels.base import DeliveryError
+from notifications.channels.router import send_on_channel, slack_webhook_url
+from notifications.context import Subject, placeholder_values
+from notifications.formatting import ComposedMessage, compose, email_html
+from notifications.models import Channel, EventType, NotificationDelivery, RecipientKind
+from notifications.quiet_hours import next_allowed
+from notifications.selectors import Addressee, ChannelPlan
+
+logger = logging.getLogger(__name__)
+Status = NotificationDelivery.Status
+
+NO_EMAIL = _("The recipient has no email address.")
+INVALID_EMAIL = _("The email address “%(address)s” is not valid.")
+NO_PHONE = _("The recipient has no phone number.")
+INVALID_PHONE = _("The phone number “%(address)s” is not valid.")
+NOT_MOBILE = _("The phone number “%(address)s” is a landline and cannot receive SMS or WhatsApp messages.")
+NO_LOGIN = _("The staff member has no login to see in-app notifications.")
+NO_SLACK_WEBHOOK = _("No Slack webhook is configured for the branch or the company.")
+OPTED_OUT = _("The customer opted out of %(channel)s messages.")
+NO_CONSENT = _("The customer has not consented to %(channel)s messages.")
+NO_TEMPLATE = _("No %(channel)s template exists for this event in %(language)s.")
+TEMPLATE_INVALID = _("The template cannot be used: %(errors)s")
+QUIET_UNTIL_START = _("Quiet hours last until the appointment starts; the reminder would be too late.")
+DAILY_CAP_REACHED = _("The customer already received %(cap)s messages today.")
+APPOINTMENT_CANCELLED = _("The appointment was cancelled.")
+APPOINTMENT_MOVED = _("The appointment moved; a reminder for the new time replaces this one.")
+APPOINTMENT_PASSED = _("The appointment has already started.")
+STUCK_IN_SENDING = _(
+    "The send was interrupted and its outcome is unknown; it is not repeated automatically to avoid a "
+    "duplicate. Use “resend” if the recipient did not get it."
+)
+NOT_RESENDABLE = _("Only failed deliveries can be resent.")
+
+ENQUEUE_WITHIN = timedelta(minutes=15)  # later sends are picked up by the dispatch sweep
+ACTIVE_APPOINTMENT_STATUSES = ("scheduled", "confirmed")
+
+
+class SkipDelivery(Exception):
+    """The message should not be sent after all; the reason ends up on the row."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What a new delivery is for, beyond recipient and channel."""
+
+    event_type: EventType
+    subject: Subject
+    not_before: datetime
+    appointment_starts_at: datetime | None = None
+    reminder_offset_minutes: int | None = None
+    dedupe_key: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Planning: event → delivery rows (in the caller's transaction)
+
+
+def notifications_for_event(
+    *, event_name: str, subject: Subject, extra_staff=()
+) -> list[NotificationDelivery]:
+    """Create the deliveries a domain event asks for: one per recipient and enabled channel."""
+    event_type = selectors.active_event_type(event_name)
+    if event_type is None:
+        return []
+    plan = Planned(event_type=event_type, subject=subject, not_before=timezone.now())
+    return _plan_for_recipients(plan, extra_staff=extra_staff)
+
+
+def _plan_for_recipients(
+    plan: Planned, *, extra_staff=(), dedupe_prefix: str = ""
+) -> list[NotificationDelivery]:
+    subject, event_type = plan.subject, plan.event_type
+    people = selectors.addressees(
+        event_type, customer=subject.customer, assigned_staff=subject.staff, branch=subject.branch
+    )
+    known = {p.staff.pk for p in people if p.staff is not None}
+    people += [
+        Addressee(RecipientKind.STAFF, staff=s) for s in extra_staff if s.pk not in known and s.is_active
+    ]
+    rows: list[NotificationDelivery] = []
+    for person in people:
+        config_staff = person.staff if person.staff is not None else subject.staff
+        plans = selectors.channel_plans(
+            event_type, person.kind, staff=config_staff, service=subject.service, branch=subject.branch
+        )
+        for channel_plan in plans:
+            key = (
+                f"{dedupe_prefix}:{_recipient_key(person)}:{channel_plan.channel}" if dedupe_prefix else None
+            )
+            planned = plan if key is None else replace(plan, dedupe_key=key)
+            row = _delivery_plan(planned, person, channel_plan)
+            if row is not None:
+                rows.append(row)
+    return rows
+
+
+def _recipient_key(person: Addressee) -> str:
+    if person.customer is not None:
+        return f"customer-{person.customer.pk}"
+    if person.staff is not None:
+        return f"staff-{person.staff.pk}"
+    return "team"
+
+
+def _delivery_plan(
+    plan: Planned,
+    person: Addressee,
+    channel_plan: ChannelPlan,
+    *,
+    fallback_for: NotificationDelivery | None = None,
+) -> NotificationDelivery | None:
+    """One row for one recipient and channel: queued, or skipped with the reason (then the fallback)."""
+    subject = plan.subject
+    config = channel_plan.configuration
+    row = NotificationDelivery(
+        event_type=plan.event_type,
+        channel=channel_plan.channel,
+        recipient_kind=person.kind,
+        customer=person.customer,
+        staff=person.staff,
+        branch=subject.branch,
+        language=person.language or _company_language(),
+        appointment=subject.appointment,
+        callback=subject.callback,
+        configuration=config,
+        is_urgent=plan.event_type.is_urgent,
+        fallback_channel="" if fallback_for else channel_plan.fallback_channel,
+        fallback_for=fallback_for,
+        max_attempts=1 + (config.retry_count if config else len(conf.retry_delays_minutes())),
+        retry_delays_minutes=(config.retry_delays_minutes if config else []) or conf.retry_delays_minutes(),
+        appointment_starts_at=plan.appointment_starts_at,
+        reminder_offset_minutes=plan.reminder_offset_minutes,
+        dedupe_key=f"{plan.dedupe_key}:fallback" if fallback_for and plan.dedupe_key else plan.dedupe_key,
+        not_before=plan.not_before + timedelta(minutes=config.delay_minutes if config else 0),
+    )
+    try:
+        row.address = _address(person, row.channel, subject.branch)
+        _check_consent(person, row.channel)
+        _apply_quiet_hours(row, person)
+        _fill_message(row, subject, config)
+    except SkipDelivery as skip:
+        return _save_skipped(row, str(skip), plan, person)
+    if not _save_new(row):
+        return None
+    _enqueue_if_due(row)
+    return row
+
+
+def _save_skipped(row, reason: str, plan: Planned, person: Addressee) -> NotificationDelivery | None:
+    row.status, row.reason = Status.SKIPPED, reason
+    if not _save_new(row):
+        return None
+    if row.fallback_channel:  # the next channel, once
+        _delivery_plan(
+            plan, person, ChannelPlan(row.fallback_channel, row.configuration, ""), fallback_for=row
+        )
+    return row
+
+
+def _save_new(row: NotificationDelivery) -> bool:
+    """Insert; False when a row with the same dedupe key exists (a reminder planned twice)."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        if row.dedupe_key and NotificationDelivery.objects.filter(dedupe_key=row.dedupe_key).exists():
+            return False
+        raise
+    return True
+
+
+def _company_language() -> str:
+    from common.conf import current_company
+
+    company = current_company()
+    return company.language if company else "de"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Who can be reached where
+
+
+def _address(person: Addressee, channel: str, branch) -> str:
+    if channel == Channel.SLACK:
+        if not slack_webhook_url(branch):
+            raise SkipDelivery(NO_SLACK_WEBHOOK)
+        return "slack:branch" if branch is not None and branch.slack_webhook_url else "slack:company"
+    owner = person.customer if person.customer is not None else person.staff
+    if channel == Channel.IN_APP:
+        if not getattr(owner, "user_id", None):
+            raise SkipDelivery(NO_LOGIN)
+        return owner.user.get_username()
+    if channel == Channel.EMAIL:
+        return _email_address(owner.email)
+    return _mobile_number(owner.phone)
+
+
+def _email_address(email: str) -> str:
+    if not email:
+        raise SkipDelivery(NO_EMAIL)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise SkipDelivery(INVALID_EMAIL % {"address": email}) from None
+    return email
+
+
+def _mobile_number(phone) -> str:
+    if not phone:
+        raise SkipDelivery(NO_PHONE)
+    raw = str(phone)
+    try:
+        parsed = phonenumbers.parse(raw, None)
+    except phonenumbers.NumberParseException:
+        raise SkipDelivery(INVALID_PHONE % {"address": raw}) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise SkipDelivery(INVALID_PHONE % {"address": raw})
+    if phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.FIXED_LINE:
+        raise SkipDelivery(NOT_MOBILE % {"address": raw})
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _check_consent(person: Addressee, channel: str) -> None:
+    customer = person.customer
+    if customer is None:
+        return
+    label = Channel(channel).label
+    if channel in (customer.opted_out_channels or []):
+        raise SkipDelivery(OPTED_OUT % {"channel": label})
+    if channel in conf.consent_required_channels() and not getattr(customer, f"consent_{channel}_at", None):
+        raise SkipDelivery(NO_CONSENT % {"channel": label})
+
+
+def _apply_quiet_hours(row: NotificationDelivery, person: Addressee) -> None:
+    """Non-urgent customer messages wait for the end of the customer's quiet hours."""
+    window = conf.quiet_hours()
+    if person.customer is None or row.is_urgent or window is None:
+        return
+    row.not_before = next_allowed(row.not_before, ZoneInfo(person.customer.timezone), *window)
+    if row.appointment_starts_at and row.not_before >= row.appointment_starts_at:
+        raise SkipDelivery(QUIET_UNTIL_START)
+
+
+def _fill_message(row: NotificationDelivery, subject: Subject, config) -> None:
+    """Render now, in the recipient's language: the row then shows exactly what will be sent."""
+    override = config if config is not None and config.channel == row.channel else None
+    text = selectors.template_text(row.event_type, row.channel, row.language, override)
+    if text is None:
+        raise SkipDelivery(NO_TEMPLATE % {"channel": Channel(row.channel).label, "language": row.language})
+    values = placeholder_values(subject, row.language)
+    try:
+        message = compose(
+            row.channel,
+            subject=text[0],
+            body=text[1],
+            values=values,
+            sms_max_segments=conf.sms_max_segments(),
+        )
+    except ValidationError as exc:
+        raise SkipDelivery(TEMPLATE_INVALID % {"errors": " ".join(exc.messages)}) from None
+    _store_message(row, message)
+
+
+def _store_message(row: NotificationDelivery, message: ComposedMessage) -> None:
+    row.subject, row.body = message.subject[:300], message.text
+    row.sms_segments, row.sms_encoding = message.sms_segments, message.sms_encoding
+
+
+def _enqueue_if_due(row: NotificationDelivery) -> None:
+    wait = (row.not_before - timezone.now()).total_seconds()
+    if row.status == Status.QUEUED and wait <= ENQUEUE_WITHIN.total_seconds():
+        from notifications.tasks import send_delivery
+
+        enqueue_on_commit(send_delivery, row.pk, countdown=max(wait, 0) or None)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reminders
+
+
+def reminders_plan(*, appointment) -> list[NotificationDelivery]:
+    """Make queued reminders match the appointment: drop stale ones, add missing ones, none in the past."""
+    if appointment.status not in ACTIVE_APPOINTMENT_STATUSES:
+        reminders_drop(appointment=appointment, reason=str(APPOINTMENT_CANCELLED))
+        return []
+    _drop_reminders(appointment, exclude_starts_at=appointment.starts_at, reason=str(APPOINTMENT_MOVED))
+    event_type = selectors.active_event_type("appointment.reminder")
+    if event_type is None:
+        return []
+    now = timezone.now()
+    subject = Subject(appointment=appointment)
+    rows = []
+    for offset in conf.reminder_offsets():
+        send_at = appointment.starts_at - offset
+        if send_at <= now:
+            continue  # never in the past: a reminder whose moment has gone is not sent late
+        minutes = int(offset.total_seconds() // 60)
+        plan = Planned(
+            event_type=event_type,
+            subject=subject,
+            not_before=send_at,
+            appointment_starts_at=appointment.starts_at,
+            reminder_offset_minutes=minutes,
+        )
+        prefix = f"reminder:{appointment.pk}:{appointment.starts_at.isoformat()}:{minutes}"
+        rows += _plan_for_recipients(plan, dedupe_prefix=prefix)
+    return rows
+
+
+def reminders_drop(*, appointment, reason: str) -> int:
+    return _drop_reminders(appointment, exclude_starts_at=None, reason=reason)
+
+
+def _drop_reminders(appointment, *, exclude_starts_at, reason: str) -> int:
+    pending = NotificationDelivery.objects.filter(
+        appointment=appointment, reminder_offset_minutes__isnull=False, status=Status.QUEUED
+    )
+    if exclude_starts_at is not None:
+        pending = pending.exclude(appointment_starts_at=exclude_starts_at)
+    return pending.update(status=Status.CANCELLED, reason=reason)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sending
+
+
+def delivery_send(*, delivery_id: int) -> NotificationDelivery | None:
+    """Send one queued delivery at most once; None when another run has it (or it is not due)."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return None
+    try:
+        _check_still_wanted(delivery)
+        html = email_html(delivery.subject, delivery.body) if delivery.channel == Channel.EMAIL else ""
+        receipt = send_on_channel(delivery, subject=delivery.subject, text=delivery.body, html=html)
+    except SkipDelivery as skip:
+        return _finish(delivery, Status.SKIPPED, str(skip))
+    except DeliveryError as error:
+        return _record_failure(delivery, error)
+    delivery.provider_message_id = receipt.provider_message_id[:200]
+    delivery.sent_at = timezone.now()
+    return _finish(delivery, Status.SENT, "", "provider_message_id", "sent_at")
+
+
+def _claim(delivery_id: int) -> NotificationDelivery | None:
+    now = timezone.now()
+    with transaction.atomic():
+        # The conditional UPDATE is the lock: of two runs of the same task only one sees `queued`.
+        claimed = NotificationDelivery.objects.filter(
+            pk=delivery_id, status=Status.QUEUED, not_before__lte=now
+        ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+        if not claimed:
+            return None
+        delivery = NotificationDelivery.objects.select_related(
+            "event_type", "customer", "staff", "branch", "appointment", "configuration"
+        ).get(pk=delivery_id)
+        if delivery.customer_id and not delivery.is_urgent and _daily_cap_reached(delivery, now):
+            _finish(delivery, Status.SKIPPED, str(DAILY_CAP_REACHED % {"cap": conf.daily_cap()}))
+            return None
+    return delivery
+
+
+def _daily_cap_reached(delivery: NotificationDelivery, now: datetime) -> bool:
+    # Serialise the count per customer: two claims running at once would both see room for one more.
+    # The lock is taken after our own UPDATE, so whoever waits sees the other's committed `sending` row.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s), %s)",
+            [f"{connection.schema_name}:notification-cap", delivery.customer_id],
+        )
+    local_midnight = now.astimezone(ZoneInfo(delivery.customer.timezone)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    sent_today = (
+        NotificationDelivery.objects.filter(
+            customer_id=delivery.customer_id,
+            status__in=[Status.SENDING, Status.SENT],
+            claimed_at__gte=local_midnight,
+        )
+        .exclude(pk=delivery.pk)
+        .count()
+    )
+    return sent_today >= conf.daily_cap()
+
+
+def _check_still_wanted(delivery: NotificationDelivery) -> None:
+    """A reminder is only sent for the appointment as it was planned, and never after it started."""
+    appointment = delivery.appointment
+    if delivery.reminder_offset_minutes is None or appointment is None:
+        return
+    if appointment.status not in ACTIVE_APPOINTMENT_STATUSES:
+        raise SkipDelivery(APPOINTMENT_CANCELLED)
+    if appointment.starts_at != delivery.appointment_starts_at:
+        raise SkipDelivery(APPOINTMENT_MOVED)
+    if appointment.starts_at <= timezone.now():
+        raise SkipDelivery(APPOINTMENT_PASSED)
+
+
+def _finish(delivery: NotificationDelivery, status: str, reason: str, *fields: str) -> NotificationDelivery:
+    delivery.status, delivery.reason = status, reason
+    delivery.save(update_fields=["status", "reason", *fields])
+    return delivery
+
+
+@transaction.atomic
+def _record_failure(delivery: NotificationDelivery, error: DeliveryError) -> NotificationDelivery:
+    """Keep the attempt's error; retry later, or hand over to the fallback channel once, or give up."""
+    now = timezone.now()
+    delivery.errors = [
+        *delivery.errors,
+        {"attempt": delivery.attempts, "at": now.isoformat(), "code": error.code, "error": str(error)},
+    ]
+    if not error.permanent and delivery.attempts < delivery.max_attempts:
+        delay = _retry_delay(delivery)
+        delivery.not_before = now + delay
+        _finish(delivery, Status.QUEUED, str(error), "errors", "not_before")
+        from notifications.tasks import send_delivery
+
+        enqueue_on_commit(send_delivery, delivery.pk, countdown=delay.total_seconds())
+        return delivery
+    if error.ambiguous or not delivery.fallback_channel:
+        return _finish(delivery, Status.FAILED, str(error), "errors")
+    _finish(delivery, Status.FALLBACK, str(error), "errors")
+    _fallback_plan(delivery)
+    return delivery
+
+
+def _retry_delay(delivery: NotificationDelivery) -> timedelta:
+    delays = delivery.retry_delays_minutes or conf.retry_delays_minutes()
+    return timedelta(minutes=delays[min(delivery.attempts, len(delays)) - 1])
+
+
+def _fallback_plan(delivery: NotificationDelivery) -> NotificationDelivery | None:
+    person = Addressee(delivery.recipient_kind, customer=delivery.customer, staff=delivery.staff)
+    subject = Subject(appointment=delivery.appointment, callback=delivery.callback)
+    plan = Planned(
+        event_type=delivery.event_type,
+        subject=subject,
+        not_before=timezone.now(),
+        appointment_starts_at=delivery.appointment_starts_at,
+        reminder_offset_minutes=delivery.reminder_offset_minutes,
+        dedupe_key=delivery.dedupe_key,
+    )
+    channel_plan = ChannelPlan(delivery.fallback_channel, delivery.configuration, "")
+    return _delivery_plan(plan, person, channel_plan, fallback_for=delivery)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Admin and sweeps
+
+
+@transaction.atomic
+def delivery_resend(*, delivery: NotificationDelivery) -> NotificationDelivery:
+    """A new attempt of a failed delivery, as a new row (the failed one stays in the log)."""
+    if delivery.status not in (Status.FAILED, Status.FALLBACK):
+        raise ValidationError(NOT_RESENDABLE)
+    person = Addressee(delivery.recipient_kind, customer=delivery.customer, staff=delivery.staff)
+    copy = NotificationDelivery(
+        **{
+            f.name: getattr(delivery, f.name)
+            for f in NotificationDelivery._meta.concrete_fields
+            if f.name in RESEND_COPIED_FIELDS
+        },
+        resent_from=delivery,
+        not_before=timezone.now(),
+    )
+    try:
+        copy.address = _address(person, copy.channel, delivery.branch)
+        _check_consent(person, copy.channel)
+    except SkipDelivery as skip:
+        copy.status, copy.reason = Status.SKIPPED, str(skip)
+    copy.save()
+    _enqueue_if_due(copy)
+    return copy
+
+
+RESEND_COPIED_FIELDS = {
+    "event_type", "channel", "recipient_kind", "customer", "staff", "branch", "language", "appointment",
+    "callback", "configuration", "is_urgent", "max_attempts", "retry_delays_minutes", "subject", "body",
+    "sms_segments", "sms_encoding", "appointment_starts_at", "reminder_offset_minutes",
+}  # fmt: skip
+
+
+def deliveries_dispatch_due(*, limit: int = 500) -> int:
+    """Queue the sends that are due (reminders, delayed messages, retries whose task was lost)."""
+    from notifications.tasks import send_delivery
+
+    due = NotificationDelivery.objects.filter(status=Status.QUEUED, not_before__lte=timezone.now())
+    ids = list(due.order_by("not_before").values_list("pk", flat=True)[:limit])
+    for delivery_id in ids:
+        enqueue_on_commit(send_delivery, delivery_id)
+    return len(ids)
+
+
+def deliveries_fail_stuck() -> int:
+    """Deliveries whose worker died mid-send: their outcome is unknown, so they fail rather than resend."""
+    stuck_since = timezone.now() - conf.stuck_sending_after()
+    stuck = NotificationDelivery.objects.filter(status=Status.SENDING, claimed_at__lt=stuck_since)
+    return stuck.update(status=Status.FAILED, reason=str(STUCK_IN_SENDING))
+
+
+def in_app_mark_read(*, staff, delivery_ids: list[int]) -> int:
+    unread = selectors.unread_in_app(staff).filter(pk__in=delivery_ids)
+    return unread.update(read_at=timezone.now())

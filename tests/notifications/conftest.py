@@ -1,0 +1,117 @@
+"""People, places and stand-ins for the notification tests.
+
+Branch "Mitte" (Europe/Berlin) offers "Haircut". Anna cuts hair there; Max manages Mitte.
+Erika is a customer with a mobile number, an email address and consent for SMS and WhatsApp.
+The clock stands still on Wednesday 4 March 2026, 10:00 in Berlin unless a test moves it.
+Acme's Twilio account and Slack webhook point at local stand-ins; email goes to a real local SMTP server.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from org.roles import Role
+from tests.factories.notifications import NotifiedAppointmentFactory
+from tests.factories.org import BranchFactory, CustomerFactory, ServiceFactory, StaffFactory
+from tests.notifications.fakes import FakeSlack, FakeTwilio, SmtpServer
+
+BERLIN = ZoneInfo("Europe/Berlin")
+WEDNESDAY_10 = datetime(2026, 3, 4, 10, 0, tzinfo=BERLIN)
+TWILIO_SID, TWILIO_TOKEN = "AC" + "1" * 32, "test-auth-token"
+SMS_SENDER, WHATSAPP_SENDER = "+4915100000001", "+4915100000002"
+
+
+@pytest.fixture
+def clock(time_machine):
+    time_machine.move_to(WEDNESDAY_10, tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def smtp(settings):
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def twilio():
+    server = FakeTwilio(TWILIO_SID, TWILIO_TOKEN, {SMS_SENDER, WHATSAPP_SENDER}).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def slack():
+    server = FakeSlack().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def acme(company, twilio, slack):
+    """Acme with its Twilio account and Slack webhook (both local stand-ins)."""
+    company.twilio_account_sid, company.twilio_auth_token = TWILIO_SID, TWILIO_TOKEN
+    company.twilio_from_number, company.whatsapp_from_number = SMS_SENDER, WHATSAPP_SENDER
+    company.slack_webhook_url = slack.webhook_url
+    company.settings = {**company.settings, "NOTIFICATION_TWILIO_API_BASE_URL": twilio.base_url}
+    company.save()
+    return company
+
+
+@pytest.fixture
+def company_settings(company):
+    original = dict(company.settings or {})
+
+    def override(**values):
+        company.settings = {**original, **values}
+
+    yield override
+    company.settings = original
+
+
+@pytest.fixture
+def mitte(company, clock):
+    return BranchFactory(name="Mitte", address="Friedrichstraße 1, 10117 Berlin", phone="+49301234567")
+
+
+@pytest.fixture
+def haircut(mitte):
+    return ServiceFactory(name="Haircut", branches=[mitte])
+
+
+@pytest.fixture
+def anna(mitte, haircut):
+    return StaffFactory(name="Anna Schmidt", branches=[mitte], services=[haircut], phone="+4917011111111")
+
+
+@pytest.fixture
+def max_manager(mitte):
+    return StaffFactory(name="Max Meier", role=Role.MANAGER, branches=[mitte])
+
+
+@pytest.fixture
+def erika(company, clock):
+    return CustomerFactory(
+        name="Erika Mustermann",
+        email="erika@example.test",
+        phone="+4917012345678",
+        consent_sms_at=WEDNESDAY_10,
+        consent_whatsapp_at=WEDNESDAY_10,
+    )
+
+
+@pytest.fixture
+def book(mitte, haircut, anna, erika):
+    """Write an appointment for Erika with Anna (the test emits the domain event)."""
+
+    def make(starts_at: datetime, **fields):
+        fields = {"branch": mitte, "service": haircut, "staff": anna, "customer": erika, **fields}
+        return NotifiedAppointmentFactory(starts_at=starts_at, **fields)
+
+    return make
