@@ -10,6 +10,8 @@ every 15 s, so new and changed callbacks show within 30 s.
 Call `connect()` once at start-up (from `CallbacksConfig.ready()`).
 """
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -278,3 +280,57 @@ def staff_load(user) -> list[dict[str, Any]]:
 def badge_counts(user) -> dict[str, int]:
     figures = tiles(user)
     return {"open": figures["open"], "overdue": figures["overdue"], "pending": figures["pending"]}
+
+
+def fingerprint(user) -> str:
+    """Changes whenever the user's figures or any callback of the company change (polled by the pages)."""
+    figures = tiles(user)
+    digest = hashlib.sha1(json.dumps(figures, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return f"{_version()}-{digest}"
+
+
+# --- navigation badges (UNFOLD["SIDEBAR"] badge callbacks) ---------------------------------------------
+
+
+def _badge(request, key: str) -> str:
+    if current_company() is None or visibility.role_of(request.user) is None:
+        return ""
+    count = badge_counts(request.user)[key]
+    return str(count) if count else ""
+
+
+def nav_badge_open(request) -> str:
+    return _badge(request, "open")
+
+
+def nav_badge_overdue(request) -> str:
+    return _badge(request, "overdue")
+
+
+# --- the admin index ----------------------------------------------------------------------------------
+
+
+def _bars(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows with each value also as a percentage of the largest one (for CSS bar charts)."""
+    peak = max((row[key] for row in rows for key in keys), default=0) or 1
+    return [{**row, **{f"{key}_pct": round(100 * row[key] / peak) for key in keys}} for row in rows]
+
+
+def dashboard_callback(request, context: dict[str, Any]) -> dict[str, Any]:
+    """UNFOLD["DASHBOARD_CALLBACK"]: the figures for the admin index of a company's host."""
+    if current_company() is None or visibility.role_of(request.user) is None:
+        return context
+    user = request.user
+    load = staff_load(user)
+    peak = max((row["max_open_callbacks"] for row in load), default=0) or 1
+    context["dashboard"] = {
+        "tiles": tiles(user),
+        "priorities": [(p.value, p.label) for p in PRIORITIES],
+        "daily": _bars(daily(user), ("created", "assigned", "completed")),
+        "staff_load": [{**row, "pct": min(100, round(100 * row["open"] / peak))} for row in load],
+        "is_manager": visibility.is_manager(user),
+        "escalations": escalations_to_review(user),
+        "due_next": my_callbacks_due_next(user),
+        "fingerprint": fingerprint(user),
+    }
+    return context

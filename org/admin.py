@@ -1,9 +1,32 @@
-"""Company configuration screens: branches with hours and closures, services, staff, customers."""
+"""Company configuration screens: branches with hours and closures, services, staff, customers.
 
-from django.contrib import admin
+Staff logins are created and re-roled through `org.services` (so the auth group always matches the role);
+anonymising a customer goes through `org.privacy`. A customer's history lists only the callbacks the
+viewer may see (`callbacks.visibility`).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.decorators import action, display
 
+from appointments.models import Appointment
+from callbacks import visibility
+from callbacks.models import CallbackRequest
+from calls.models import Call
+from org import privacy
 from org.models import Branch, Closure, Customer, OpeningHours, Service, Staff
+from org.services import staff_ensure, staff_role_set
+
+ANONYMISED = _("%(name)s was anonymised; statistics are kept.")
+ANONYMISE_TEMPLATE = "admin/org/customer/anonymise.html"
 
 
 class OpeningHoursInline(TabularInline):
@@ -32,17 +55,192 @@ class ServiceAdmin(ModelAdmin):
     filter_horizontal = ["branches"]
 
 
+class StaffForm(forms.ModelForm):
+    password = forms.CharField(
+        label=_("Initial password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Only when creating a login; leave empty to send the person a reset link later."),
+    )
+
+    class Meta:
+        model = Staff
+        fields = [
+            "name",
+            "email",
+            "phone",
+            "role",
+            "branches",
+            "services",
+            "is_active",
+            "accepts_callbacks",
+            "max_open_callbacks",
+            "language",
+        ]
+
+
 @admin.register(Staff)
 class StaffAdmin(ModelAdmin):
+    form = StaffForm
     list_display = ["name", "email", "role", "accepts_callbacks", "max_open_callbacks", "is_active"]
     list_filter = ["role", "is_active", "accepts_callbacks", "branches"]
     search_fields = ["name", "email"]
     filter_horizontal = ["branches", "services"]
     list_select_related = ["user"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            form.base_fields.pop("password", None)
+        return form
+
+    def save_model(self, request, obj: Staff, form, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            role_changed = "role" in form.changed_data
+            super().save_model(request, obj, form, change)
+            if role_changed:
+                staff_role_set(staff=obj, role=obj.role)
+            return
+        fields = {key: data[key] for key in ("phone", "is_active", "accepts_callbacks", "max_open_callbacks")}
+        staff, _created = staff_ensure(
+            email=data["email"],
+            name=data["name"],
+            role=data["role"],
+            password=data.get("password") or None,
+            language=data["language"],
+            **fields,
+        )
+        obj.pk, obj.user_id = staff.pk, staff.user_id
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change) -> None:
+        form.instance = Staff.objects.get(pk=form.instance.pk)
+        super().save_related(request, form, formsets, change)
+
+
+# --- customers with their history ----------------------------------------------------------------------
+
+
+class HistoryInline(TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    tab = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CustomerCallbacksInline(HistoryInline):
+    model = CallbackRequest
+    verbose_name_plural = _("Callbacks")
+    fields = ["created_at", "branch", "status", "priority", "assigned_to", "expires_at"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    def get_queryset(self, request):
+        return visibility.visible_callbacks(request.user).select_related("branch", "assigned_to")
+
+
+class CustomerAppointmentsInline(HistoryInline):
+    model = Appointment
+    verbose_name_plural = _("Appointments")
+    fields = ["starts_at", "branch", "service", "staff", "status"]
+    readonly_fields = fields
+    ordering = ["-starts_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("branch", "service", "staff")
+
+
+class CustomerCallsInline(HistoryInline):
+    model = Call
+    verbose_name_plural = _("Calls")
+    fields = ["started_at", "direction", "status", "duration_ms", "summary"]
+    readonly_fields = fields
+    ordering = ["-started_at"]
+
 
 @admin.register(Customer)
 class CustomerAdmin(ModelAdmin):
-    list_display = ["name", "phone", "email", "preferred_language", "is_vip", "created_at"]
-    list_filter = ["is_vip", "preferred_language"]
+    list_display = [
+        "name",
+        "phone",
+        "email",
+        "preferred_language",
+        "is_vip",
+        "anonymised_column",
+        "created_at",
+    ]
+    list_filter = ["is_vip", "preferred_language", ("anonymised_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "phone", "email"]
+    inlines = [CustomerCallbacksInline, CustomerAppointmentsInline, CustomerCallsInline]
+    readonly_fields = ["anonymised_at", "created_at"]
+    actions_detail = ["anonymise"]
+    actions = ["anonymise_selected"]
+
+    def get_search_results(self, request, queryset, search_term):
+        from common.phone import try_normalise_phone
+
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        phone = try_normalise_phone(search_term.strip()) if search_term.strip() else None
+        if phone:
+            queryset |= self.model.objects.filter(phone=phone)
+        return queryset, duplicates
+
+    def has_anonymise_permission(self, request, object_id=None) -> bool:
+        return visibility.is_admin(request.user)
+
+    @display(description=_("anonymised"), boolean=True)
+    def anonymised_column(self, obj: Customer) -> bool:
+        return obj.anonymised_at is not None
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not visibility.is_admin(request.user):
+            actions.pop("anonymise_selected", None)
+        return actions
+
+    @action(
+        description=_("Anonymise (GDPR)"),
+        url_path="anonymise",
+        icon="person_off",
+        permissions=["anonymise"],
+    )
+    def anonymise(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        customer = get_object_or_404(Customer, pk=object_id)
+        change_url = reverse("admin:org_customer_change", args=[customer.pk])
+        if request.method != "POST":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": gettext("Anonymise %(name)s?") % {"name": customer.name},
+                "customer": customer,
+                "change_url": change_url,
+            }
+            return TemplateResponse(request, ANONYMISE_TEMPLATE, context)
+        name = customer.name
+        try:
+            privacy.customer_anonymise(customer=customer, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, ANONYMISED % {"name": name})
+        return HttpResponseRedirect(change_url)
+
+    @admin.action(description=_("Anonymise (GDPR)"), permissions=["anonymise"])
+    def anonymise_selected(self, request: HttpRequest, queryset) -> None:
+        if not visibility.is_admin(request.user):
+            raise PermissionDenied
+        done = 0
+        for customer in queryset.filter(anonymised_at__isnull=True):
+            privacy.customer_anonymise(customer=customer, by=request.user)
+            done += 1
+        self.message_user(request, gettext("%(count)s customers anonymised.") % {"count": done})

@@ -347,7 +347,9 @@ class CalcomClient:
         return response
 
     def _headers(self, group: str | None) -> dict[str, str]:
-        headers = {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"}
+        headers = {"Accept": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
         if group is not None:
             headers["cal-api-version"] = self.settings.api_versions[group]
         return headers

@@ -25,7 +25,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def calcom(company, settings):
     """The company's Cal.com, played by the stand-in (fresh calendar, fresh Redis state per test)."""
     server = CalcomStandIn().start()
-    company.calcom_api_key = f"cal_test_{uuid.uuid4().hex}"
+    company.calcom_api_key = f"cal_test_{uuid.uuid4().hex}"  # its own rate-limit budget per test
+    company.save()
     settings.SWITCHBOARD = {
         **settings.SWITCHBOARD,
         "CALCOM_CLIENT": {

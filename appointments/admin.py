@@ -1,0 +1,335 @@
+"""Appointments in the staff admin: list, a day view per branch, cancel and reschedule with the policy's
+verdict and fee shown before confirming, the event-type mapping screen and the Cal.com connection test.
+
+Thin on purpose: every change goes through `appointments.services`; this module turns forms into service
+calls and service errors back into form errors.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.decorators import action, display
+from unfold.widgets import (
+    UnfoldAdminDateWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget,
+    UnfoldAdminTimeWidget,
+    UnfoldBooleanWidget,
+)
+
+from appointments import services
+from appointments.models import Appointment, EventTypeMapping, SlotHold
+from appointments.selectors import appointments_of_day, services_without_event_type
+from common.conf import current_company
+from integrations.calcom.client import calcom_client_for_current_company
+from integrations.calcom.errors import CalcomAuthenticationFailed, CalcomError, CalcomUnavailable
+from org.models import Branch, Staff
+from policies.services import Actor, can_cancel, can_reschedule
+
+CHANGE_TEMPLATE = "admin/appointments/change.html"
+DAY_TEMPLATE = "admin/appointments/day.html"
+UNMAPPED_TEMPLATE = "admin/appointments/unmapped.html"
+
+CANCELLED = _("Appointment cancelled.")
+RESCHEDULED = _("Appointment moved to %(when)s.")
+DEFERRED = _("Cal.com could not be reached: callback request #%(id)s was created to finish this by hand.")
+CONNECTED = _("Cal.com connection works: signed in as %(username)s.")
+CONNECTION_REFUSED = _("Cal.com refused the API key: %(message)s")
+CONNECTION_DOWN = _("Cal.com could not be reached: %(message)s")
+NO_API_KEY = _("This company has no Cal.com API key yet.")
+IMPORTED = _("%(count)s event types imported as new services.")
+
+
+def _actor(request: HttpRequest) -> Actor:
+    staff = Staff.objects.filter(user=request.user).first()
+    return Actor.of(staff) if staff is not None else Actor.of(None)
+
+
+def _local(moment: datetime, branch: Branch) -> str:
+    return timezone.localtime(moment, branch.tzinfo).strftime("%a %d.%m.%Y %H:%M")
+
+
+def _form_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+class ChangeTermsForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=UnfoldAdminTextareaWidget(attrs={"rows": 2})
+    )
+    override_reason = forms.CharField(
+        label=_("Override the refusal because"),
+        required=False,
+        help_text=_("Managers only: the change happens although the policy refuses it."),
+        widget=UnfoldAdminTextInputWidget,
+    )
+    waive_fee = forms.BooleanField(label=_("Waive the fee"), required=False, widget=UnfoldBooleanWidget)
+    waive_reason = forms.CharField(label=_("Why waive it"), required=False, widget=UnfoldAdminTextInputWidget)
+
+
+class RescheduleForm(ChangeTermsForm):
+    day = forms.DateField(label=_("New day"), widget=UnfoldAdminDateWidget)
+    time = forms.TimeField(label=_("New time"), widget=UnfoldAdminTimeWidget)
+    field_order = ["day", "time", "reason", "override_reason", "waive_fee", "waive_reason"]
+
+    def new_start(self, branch: Branch) -> datetime:
+        """The time is the branch's local time, whatever the viewer's timezone."""
+        return datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"], branch.tzinfo)
+
+
+class DayForm(forms.Form):
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), queryset=Branch.objects.filter(is_active=True), widget=UnfoldAdminSelectWidget
+    )
+    day = forms.DateField(label=_("Day"), widget=UnfoldAdminDateWidget)
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ModelAdmin):
+    list_display = [
+        "starts_column",
+        "customer",
+        "service",
+        "staff",
+        "branch",
+        "status",
+        "source",
+        "sync_state",
+    ]
+    list_select_related = ["customer", "service", "staff", "branch"]
+    list_filter = ["branch", "status", "source", "sync_state", "starts_at"]
+    search_fields = ["customer__name", "customer__email", "calcom_booking_uid"]
+    date_hierarchy = "starts_at"
+    ordering = ["-starts_at"]
+    list_per_page = 50
+    show_full_result_count = False
+    fields = [
+        ("customer", "service"),
+        ("branch", "staff"),
+        ("starts_at", "ends_at"),
+        ("status", "source", "sync_state"),
+        ("price", "currency"),
+        "notes",
+        ("calcom_booking_uid", "previous_booking_uids"),
+        ("call", "callback"),
+        ("reference", "idempotency_key"),
+        "policy_snapshot",
+    ]
+    readonly_fields = [
+        name for row in fields for name in (row if isinstance(row, tuple) else (row,)) if name != "notes"
+    ]
+    actions_detail = ["cancel_appointment", "reschedule_appointment"]
+    actions_list = ["day_view"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # bookings go through Cal.com (appointment_book): the phone agent, the API, Cal.com
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # cancel instead: the record and its modifications stay
+
+    @display(description=_("Starts"), ordering="starts_at")
+    def starts_column(self, appointment: Appointment) -> str:
+        return _local(appointment.starts_at, appointment.branch)
+
+    def save_model(self, request: HttpRequest, obj: Appointment, form, change: bool) -> None:
+        saved = Appointment.objects.get(pk=obj.pk)
+        services.appointment_update(appointment=saved, by=_actor(request), notes=obj.notes)
+
+    # --- cancel and reschedule -----------------------------------------------------------------------
+
+    @action(description=_("Cancel"), url_path="cancel", permissions=["change"], icon="event_busy")
+    def cancel_appointment(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        appointment = self._appointment(object_id)
+        actor = _actor(request)
+        form = ChangeTermsForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.appointment_cancel(appointment=appointment, by=actor, **form.cleaned_data)
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, CANCELLED)
+                return self._back(appointment)
+        check = can_cancel(appointment, by=actor) if appointment.is_active else None
+        return self._page(request, appointment, form, check, title=gettext("Cancel appointment"))
+
+    @action(description=_("Reschedule"), url_path="reschedule", permissions=["change"], icon="event_repeat")
+    def reschedule_appointment(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        appointment = self._appointment(object_id)
+        actor = _actor(request)
+        form = RescheduleForm(request.POST or None)
+        check = None
+        if request.method == "POST" and form.is_valid():
+            new_start = form.new_start(appointment.branch)
+            check = can_reschedule(appointment, new_start, by=actor)
+            if "confirm" in request.POST:
+                response = self._reschedule(request, appointment, form, new_start, actor)
+                if response is not None:
+                    return response
+        return self._page(request, appointment, form, check, title=gettext("Reschedule appointment"))
+
+    def _reschedule(self, request, appointment, form, new_start, actor) -> HttpResponse | None:
+        terms = {k: v for k, v in form.cleaned_data.items() if k not in ("day", "time")}
+        try:
+            services.appointment_reschedule(appointment=appointment, new_start=new_start, by=actor, **terms)
+        except services.AppointmentDeferred as deferred:
+            messages.warning(request, DEFERRED % {"id": deferred.callback.pk})
+            return self._back(appointment)
+        except ValidationError as error:
+            _form_errors(form, error)
+            return None
+        messages.success(request, RESCHEDULED % {"when": _local(new_start, appointment.branch)})
+        return self._back(appointment)
+
+    def _appointment(self, object_id: str) -> Appointment:
+        related = ("customer", "service", "staff", "branch")
+        return get_object_or_404(Appointment.objects.select_related(*related), pk=object_id)
+
+    def _back(self, appointment: Appointment) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:appointments_appointment_change", args=[appointment.pk]))
+
+    def _page(self, request, appointment, form, check, *, title) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "appointment": appointment,
+            "starts": _local(appointment.starts_at, appointment.branch),
+            "form": form,
+            "check": check,
+        }
+        return TemplateResponse(request, CHANGE_TEMPLATE, context)
+
+    # --- day view ------------------------------------------------------------------------------------
+
+    @action(description=_("Day view"), url_path="day", permissions=["view"], icon="calendar_view_day")
+    def day_view(self, request: HttpRequest) -> HttpResponse:
+        initial = {"branch": Branch.objects.filter(is_active=True).first(), "day": timezone.localdate()}
+        form = DayForm(request.GET or None, initial=initial)
+        branch, day = initial["branch"], initial["day"]
+        if form.is_bound and form.is_valid():
+            branch, day = form.cleaned_data["branch"], form.cleaned_data["day"]
+        rows = appointments_of_day(branch=branch, day=day) if branch else []
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Appointments of the day"),
+            "form": form,
+            "branch": branch,
+            "day": day,
+            "rows": [(_local(a.starts_at, a.branch)[-5:], a) for a in rows],
+            "previous_day": _day_link(branch, day - timedelta(days=1)),
+            "next_day": _day_link(branch, day + timedelta(days=1)),
+        }
+        return TemplateResponse(request, DAY_TEMPLATE, context)
+
+
+def _day_link(branch: Branch | None, day: date) -> str:
+    if branch is None:
+        return ""
+    return f"{reverse('admin:appointments_appointment_day_view')}?branch={branch.pk}&day={day.isoformat()}"
+
+
+class EventTypeMappingForm(forms.ModelForm):
+    class Meta:
+        model = EventTypeMapping
+        fields = ["service", "staff", "event_type_id", "title", "slug", "length_minutes"]
+
+
+@admin.register(EventTypeMapping)
+class EventTypeMappingAdmin(ModelAdmin):
+    form = EventTypeMappingForm
+    list_display = ["service", "staff_column", "event_type_id", "title", "length_minutes"]
+    list_select_related = ["service", "staff"]
+    search_fields = ["service__name", "title", "slug"]
+    actions_list = ["test_connection", "import_event_types", "unmapped_services"]
+
+    @display(description=_("Staff member"))
+    def staff_column(self, mapping: EventTypeMapping) -> str:
+        return mapping.staff.name if mapping.staff_id else gettext("any staff")
+
+    def save_model(self, request: HttpRequest, obj: EventTypeMapping, form, change: bool) -> None:
+        data = form.cleaned_data
+        saved = services.event_type_map(**data)
+        obj.pk = saved.pk
+
+    @action(
+        description=_("Test Cal.com connection"), url_path="test-connection", permissions=["view"], icon="lan"
+    )
+    def test_connection(self, request: HttpRequest) -> HttpResponse:
+        company = current_company()
+        if company is None or not company.calcom_api_key:
+            messages.error(request, NO_API_KEY)
+        else:
+            _report_connection(request)
+        return HttpResponseRedirect(reverse("admin:appointments_eventtypemapping_changelist"))
+
+    @action(description=_("Import event types"), url_path="import", permissions=["add"], icon="download")
+    def import_event_types(self, request: HttpRequest) -> HttpResponse:
+        company = current_company()
+        try:
+            created = services.event_types_import(username=getattr(company, "calcom_username", "") or "")
+        except CalcomError as error:
+            messages.error(request, CONNECTION_DOWN % {"message": error})
+        else:
+            messages.success(request, IMPORTED % {"count": len(created)})
+        return HttpResponseRedirect(reverse("admin:appointments_eventtypemapping_changelist"))
+
+    @action(
+        description=_("Services without event type"),
+        url_path="unmapped",
+        permissions=["view"],
+        icon="link_off",
+    )
+    def unmapped_services(self, request: HttpRequest) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Services without a Cal.com event type"),
+            "services": services_without_event_type(),
+        }
+        return TemplateResponse(request, UNMAPPED_TEMPLATE, context)
+
+
+def _report_connection(request: HttpRequest) -> None:
+    try:
+        me = calcom_client_for_current_company().me()
+    except CalcomAuthenticationFailed as error:
+        messages.error(request, CONNECTION_REFUSED % {"message": error})
+    except CalcomUnavailable as error:
+        messages.error(request, CONNECTION_DOWN % {"message": error})
+    except CalcomError as error:
+        messages.error(request, CONNECTION_REFUSED % {"message": error})
+    else:
+        messages.success(request, CONNECTED % {"username": me.get("username", "?")})
+
+
+@admin.register(SlotHold)
+class SlotHoldAdmin(ModelAdmin):
+    list_display = ["starts_at", "service", "branch", "customer", "status", "expires_at"]
+    list_select_related = ["service", "branch", "customer"]
+    list_filter = ["status", "branch"]
+    readonly_fields = [field.name for field in SlotHold._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

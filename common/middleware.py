@@ -1,0 +1,51 @@
+"""The admin speaks the user's language: their explicit choice, else their staff profile, else the company's.
+
+Runs after `AuthenticationMiddleware` (it needs `request.user`). Browser `Accept-Language` is deliberately
+ignored: a company's default language is German whatever the browser says; each user can switch with the
+language menu (Django's `set_language` view stores the choice in the language cookie).
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from common.conf import current_company
+
+SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+def _staff_language(request: HttpRequest) -> str | None:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.staff.language
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+
+
+def preferred_language(request: HttpRequest) -> str:
+    company = current_company()
+    candidates = (
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+        _staff_language(request),
+        company.language if company is not None else None,
+        settings.LANGUAGE_CODE,
+    )
+    return next(code for code in candidates if code in SUPPORTED)
+
+
+class UserLanguageMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = preferred_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,0 +1,119 @@
+"""People and places for the admin tests.
+
+Acme has two branches: "Mitte" (Anna and Ben are staff there, Max manages it) and "Nord" (Nora works
+there). Ada is Acme's admin. Eve is the manager of Globex, another company. Everyone logs in on their
+company's host with the password "demo12345".
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from callbacks.models import CallbackRequest
+from org.roles import Role
+from tests.conftest import tenant_host
+from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
+from tests.factories.org import BranchFactory, ServiceFactory, StaffFactory
+
+
+@pytest.fixture
+def mitte(company):
+    return BranchFactory(name="Mitte", hours=[])
+
+
+@pytest.fixture
+def nord(company):
+    return BranchFactory(name="Nord", hours=[])
+
+
+@pytest.fixture
+def haircut(mitte):
+    return ServiceFactory(name="Haircut", branches=[mitte])
+
+
+def person(name, role, *branches, **fields):
+    return StaffFactory(
+        name=name, user__username=f"{name.lower()}@acme.test", role=role, branches=list(branches), **fields
+    )
+
+
+@pytest.fixture
+def anna(mitte, haircut):
+    return person("Anna", Role.STAFF, mitte, services=[haircut])
+
+
+@pytest.fixture
+def ben(mitte, haircut):
+    return person("Ben", Role.STAFF, mitte, services=[haircut])
+
+
+@pytest.fixture
+def nora(nord):
+    return person("Nora", Role.STAFF, nord)
+
+
+@pytest.fixture
+def max_manager(mitte):
+    return person("Max", Role.MANAGER, mitte, accepts_callbacks=False)
+
+
+@pytest.fixture
+def ada(mitte):
+    return person("Ada", Role.ADMIN, mitte, accepts_callbacks=False)
+
+
+@pytest.fixture
+def eve(other_company, company):
+    with tenant_context(other_company):
+        return StaffFactory(name="Eve", user__username="eve@globex.test", role=Role.MANAGER)
+
+
+def login(company, user) -> Client:
+    client = Client(HTTP_HOST=tenant_host(company.schema_name))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user(company):
+    """`as_user(staff)` → a test client logged in as that staff member on Acme's host."""
+    return lambda staff: login(company, staff.user)
+
+
+@pytest.fixture
+def callbacks(mitte, nord, anna, ben, nora, haircut):
+    """One callback in each situation the role rules distinguish."""
+    now = timezone.now()
+    return {
+        "anna_own": AssignedCallbackFactory(
+            branch=mitte, assigned_to=anna, customer_name="Anna Eigen", phone="+4930111111"
+        ),
+        "ben_own": AssignedCallbackFactory(
+            branch=mitte, assigned_to=ben, customer_name="Ben Eigen", phone="+4930222222"
+        ),
+        "mitte_open": CallbackRequestFactory(
+            branch=mitte, service=haircut, customer_name="Mitte Offen", phone="+4930333333"
+        ),
+        "nord_open": CallbackRequestFactory(branch=nord, customer_name="Nord Offen", phone="+4940444444"),
+        "nord_nora": AssignedCallbackFactory(
+            branch=nord, assigned_to=nora, customer_name="Nord Nora", phone="+4940555555"
+        ),
+        "overdue": AssignedCallbackFactory(
+            branch=mitte,
+            assigned_to=anna,
+            customer_name="Anna Überfällig",
+            phone="+4930666666",
+            expires_at=now - timedelta(hours=2),
+        ),
+    }
+
+
+def changelist_url() -> str:
+    return "/admin/callbacks/callbackrequest/"
+
+
+def change_url(callback: CallbackRequest) -> str:
+    return f"/admin/callbacks/callbackrequest/{callback.pk}/change/"
