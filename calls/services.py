@@ -104,13 +104,16 @@ def _is_empty(value: Any) -> bool:
 # --- upsert --------------------------------------------------------------------------------------------
 
 
-def _customer_for(phone: str) -> Customer | None:
-    """The caller's customer record, created when the number is new (withheld numbers: none)."""
+def _customer_for(phone: str, *, create: bool) -> Customer | None:
+    """The caller's customer record, created (named after the number) when `create` and the number is new.
+    Withheld numbers have none."""
     e164 = try_normalise_phone(phone) if phone else None
     if e164 is None:
         return None
     existing = Customer.objects.filter(phone=e164, anonymised_at__isnull=True).order_by("id").first()
-    return existing or customer_create(name=e164, phone=e164)
+    if existing is None and create:
+        return customer_create(name=e164, phone=e164)
+    return existing
 
 
 def _caller_number(call: Call) -> str:
@@ -147,8 +150,13 @@ def _apply(call: Call, fields: dict[str, Any], stage: int) -> list[str]:
 
 
 @transaction.atomic
-def call_record_retell_event(*, event: str, data: dict[str, Any], branch_id: int | None = None) -> Call:
-    """Create or complete the Call for one Retell report (`call_started`, `call_ended`, `call_analyzed`)."""
+def call_record_retell_event(
+    *, event: str, data: dict[str, Any], branch_id: int | None = None, create_customer: bool = True
+) -> Call:
+    """Create or complete the Call for one Retell report (`call_started`, `call_ended`, `call_analyzed`).
+
+    The caller becomes a customer when their number is new (unless `create_customer` is False).
+    """
     stage = STAGE_BY_EVENT[event]
     call, created = Call.objects.select_for_update().get_or_create(retell_call_id=data["call_id"])
     changed = _apply(call, fields_from_retell(data), stage)
@@ -156,8 +164,9 @@ def call_record_retell_event(*, event: str, data: dict[str, Any], branch_id: int
         call.branch_id = branch_id
         changed.append("branch")
     if call.customer_id is None:
-        call.customer = _customer_for(_caller_number(call))
-        changed.append("customer")
+        call.customer = _customer_for(_caller_number(call), create=create_customer)
+        if call.customer is not None:
+            changed.append("customer")
     if "cost_cents" in changed and call.cost_cents is not None:
         _convert_cost(call)
     if created or changed:
@@ -175,7 +184,8 @@ def call_ensure(*, data: dict[str, Any], branch_id: int | None = None) -> Call:
     if existing is not None:
         return existing
     stage_event = "call_started" if data.get("start_timestamp") else "call_inbound"
-    return call_record_retell_event(event=stage_event, data=data, branch_id=branch_id)
+    # Matched, not created: the call's own events create the customer; a function must not invent one.
+    return call_record_retell_event(event=stage_event, data=data, branch_id=branch_id, create_customer=False)
 
 
 def call_record_function(

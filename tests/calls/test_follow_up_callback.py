@@ -22,8 +22,14 @@ CALLER = "+4915112345678"
 
 
 def outcome(**overrides) -> CallOutcome:
-    values = dict(successful=True, in_voicemail=False, custom_analysis={}, disconnection_reason="user_hangup",
-                  functions_tried=frozenset(), functions_done=frozenset())  # fmt: skip
+    values = dict(
+        successful=True,
+        in_voicemail=False,
+        custom_analysis={},
+        disconnection_reason="user_hangup",
+        functions_tried=frozenset(),
+        functions_done=frozenset(),
+    )
     return CallOutcome(**{**values, **overrides})
 
 

@@ -75,8 +75,15 @@ def ended(call_id: str, *, to_number: str, **extra: Any) -> dict:
     return call_object(call_id, to_number=to_number, **{**fields, **extra})
 
 
-def analyzed(call_id: str, *, to_number: str, successful: bool = True, sentiment: str = "Positive",
-             custom: dict | None = None, **extra: Any) -> dict:  # fmt: skip
+def analyzed(
+    call_id: str,
+    *,
+    to_number: str,
+    successful: bool = True,
+    sentiment: str = "Positive",
+    custom: dict | None = None,
+    **extra: Any,
+) -> dict:
     extra.setdefault(
         "call_analysis",
         {
@@ -90,8 +97,15 @@ def analyzed(call_id: str, *, to_number: str, successful: bool = True, sentiment
     return ended(call_id, to_number=to_number, **extra)
 
 
-def signed_post(client, path: str, body: Any, *, key: str = PLATFORM_KEY, ts_ms: int | None = None,
-                signature: str | None = None):  # fmt: skip
+def signed_post(
+    client,
+    path: str,
+    body: Any,
+    *,
+    key: str = PLATFORM_KEY,
+    ts_ms: int | None = None,
+    signature: str | None = None,
+):
     """POST the exact bytes Retell would send, signed with retell-sdk's own signer."""
     raw = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
     headers = (

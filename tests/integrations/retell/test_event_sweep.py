@@ -43,8 +43,15 @@ def test_the_sweep_retries_failed_events_until_the_attempt_limit(company):
 
 
 def test_a_failing_event_is_marked_failed_with_the_error(company):
-    broken = stored("call_ended", {**ended("call_bad", to_number=NUMBER), "start_timestamp": "yesterday",
-                                   "duration_ms": -5, "recording_url": "not a url"})  # fmt: skip
+    broken = stored(
+        "call_ended",
+        {
+            **ended("call_bad", to_number=NUMBER),
+            "start_timestamp": "yesterday",
+            "duration_ms": -5,
+            "recording_url": "not a url",
+        },
+    )
     retell_event_process(event_id=broken.pk)
     broken.refresh_from_db()
     assert broken.status == "failed"

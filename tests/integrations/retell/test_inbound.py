@@ -32,9 +32,13 @@ def test_a_known_caller_is_greeted_with_name_and_next_appointment(acme, retell_c
     service = acme.branch.services.get(name="Beratung")
     start = datetime(2026, 3, 9, 14, 30, tzinfo=BERLIN)
     Appointment.objects.create(
-        customer=acme.customer, service=service, branch=acme.branch, status="confirmed",
-        starts_at=start, ends_at=start + timedelta(minutes=30),
-    )  # fmt: skip
+        customer=acme.customer,
+        service=service,
+        branch=acme.branch,
+        status="confirmed",
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+    )
     found = variables(signed_post(retell_client, URL, inbound()))
     assert found["company_name"] == "Acme Praxis"
     assert found["branch_name"] == "Praxis Mitte"
