@@ -36,6 +36,7 @@ ATTEMPT_NOT_ALLOWED = _(
     "Contact attempts are recorded on assigned or contacted callbacks; this one is %(current)s."
 )
 CALL_BACK_AT_IN_PAST = _("The time to call back must be in the future.")
+UNKNOWN_REASON = _("“%(value)s” is not an escalation reason; choose sla_breach, max_attempts or manual.")
 SAME_STAFF = _("%(staff)s is already assigned to this callback.")
 
 AUDIENCE_MANAGERS = "branch_managers"

@@ -15,6 +15,7 @@ from callbacks.services.base import (
     AUDIENCE_ADMINS,
     AUDIENCE_MANAGERS,
     CALLBACK_DELETED,
+    UNKNOWN_REASON,
     CallbackTransitionError,
     Kind,
     Status,
@@ -48,6 +49,10 @@ def callback_escalate(
     Managers are told at every level (through the `callback.escalated` event and its `audience`).
     `to_staff` (manual escalation) hands it to that person at any level.
     """
+    if reason not in CallbackEscalation.Reason.values:
+        raise ValidationError(
+            {"reason": ValidationError(UNKNOWN_REASON, code="invalid", params={"value": reason})}
+        )
     callback = _locked(callback)
     if callback.deleted_at is not None:
         raise ValidationError(CALLBACK_DELETED, code="deleted")
@@ -70,7 +75,7 @@ def callback_escalate(
         steps.append(notes)
     callback.escalation_level, callback.last_escalated_at = level, now
     _save(callback, "escalation_level", "last_escalated_at", "priority")
-    escalation = CallbackEscalation.objects.create(
+    escalation = CallbackEscalation(
         callback=callback,
         reason=reason,
         level=level,
@@ -82,6 +87,7 @@ def callback_escalate(
         metadata=metadata,
     )
     escalation.full_clean()
+    escalation.save()
     _record(
         callback,
         Kind.ESCALATED,

@@ -12,6 +12,7 @@ from callbacks.services import (
     NOT_DELETED,
     STAFF_AT_CAPACITY,
     STAFF_NOT_AT_BRANCH,
+    UNKNOWN_REASON,
     CallbackTransitionError,
     callback_assign,
     callback_cancel,
@@ -182,3 +183,26 @@ def test_timeline_entries_cannot_be_rewritten(mitte):
     entry.message = "nothing happened"
     with pytest.raises(ValueError, match="append-only"):
         entry.save()
+
+
+def test_manual_escalation_to_a_chosen_person_hands_it_over(mitte, anna, ben, max_manager, events):
+    callback = AssignedCallbackFactory(branch=mitte, assigned_to=anna)
+    escalation = callback_escalate(callback=callback, reason="manual", to_staff=ben, by=max_manager.user)
+    callback.refresh_from_db()
+    assert (escalation.from_staff, escalation.to_staff, escalation.escalated_by) == (
+        anna,
+        ben,
+        max_manager.user,
+    )
+    assert callback.assigned_to == ben
+    assert names(events) == ["callback.assigned", "callback.escalated"]
+
+
+def test_unknown_escalation_reason_is_refused_and_changes_nothing(mitte, anna, events):
+    callback = AssignedCallbackFactory(branch=mitte, assigned_to=anna)
+    with pytest.raises(ValidationError) as error:
+        callback_escalate(callback=callback, reason="bored")
+    assert error.value.message_dict["reason"] == [UNKNOWN_REASON % {"value": "bored"}]
+    callback.refresh_from_db()
+    assert callback.escalation_level == 0
+    assert events == []
