@@ -392,6 +392,97 @@ def eligible_assignees(callback: CallbackRequest, user) -> QuerySet[Staff]:
     )
 
 
+# --- what each row action does (one service call each) -------------------------------------------------
+
+FormFactory = Callable[[HttpRequest, CallbackRequest, Any], forms.Form]
+Perform = Callable[[HttpRequest, CallbackRequest, dict], str]
+
+
+def _assign_form(request: HttpRequest, callback: CallbackRequest, data) -> forms.Form:
+    form = AssignForm(data, staff=eligible_assignees(callback, request.user))
+    if not form.fields["staff"].queryset.exists():
+        form.nobody_eligible = NOBODY_ELIGIBLE
+    return form
+
+
+def _perform_assign(request: HttpRequest, callback: CallbackRequest, data: dict) -> str:
+    services.callback_assign(callback=callback, staff=data["staff"], by=request.user)
+    return gettext("assigned to %(name)s") % {"name": data["staff"].name}
+
+
+def _perform_auto_assign(request: HttpRequest, callback: CallbackRequest, data: dict) -> str:
+    result = services.callback_auto_assign(callback=callback, strategy=data["strategy"], by=request.user)
+    if result.assigned_to_id is None:
+        raise ValidationError(result.unassignable_reason or NOBODY_ELIGIBLE)
+    return gettext("assigned to %(name)s (%(reason)s)") % {
+        "name": result.assigned_to.name,
+        "reason": result.assignment_reason,
+    }
+
+
+def _perform_log_attempt(request: HttpRequest, callback: CallbackRequest, data: dict) -> str:
+    attempt = services.callback_record_contact_attempt(
+        callback=callback,
+        outcome=data["outcome"],
+        note=data["note"],
+        call_back_at=data["call_back_at"],
+        staff=visibility.staff_of(request.user),
+        by=request.user,
+    )
+    return gettext("contact attempt recorded (%(outcome)s)") % {"outcome": attempt.get_outcome_display()}
+
+
+def _perform_complete(request: HttpRequest, callback: CallbackRequest, data: dict) -> str:
+    services.callback_complete(callback=callback, note=data["note"], by=request.user)
+    return gettext("completed")
+
+
+def _escalate_form(request: HttpRequest, callback: CallbackRequest, data) -> forms.Form:
+    manager = visibility.is_manager(request.user)
+    people = eligible_assignees(callback, request.user) if manager else Staff.objects.none()
+    return EscalateForm(data, staff=people)
+
+
+def _perform_escalate(request: HttpRequest, callback: CallbackRequest, data: dict) -> str:
+    escalation = services.callback_escalate(
+        callback=callback,
+        reason=data["reason"],
+        notes=data["details"],
+        to_staff=data.get("to_staff"),
+        by=request.user,
+    )
+    return gettext("escalated to level %(level)s") % {"level": escalation.level}
+
+
+def _perform_cancel(request: HttpRequest, callback: CallbackRequest, data: dict) -> str:
+    services.callback_cancel(callback=callback, reason=data["reason"], by=request.user)
+    return gettext("cancelled")
+
+
+def _perform_soft_delete(request: HttpRequest, callback: CallbackRequest, data: dict) -> str:
+    services.callback_soft_delete(callback=callback, by=request.user)
+    return gettext("moved to the trash")
+
+
+def _perform_restore(request: HttpRequest, callback: CallbackRequest, data: dict) -> str:
+    services.callback_restore(callback=callback, by=request.user)
+    return gettext("restored")
+
+
+def callback_action(
+    key: str, description, url_path: str, icon: str, *, form: FormFactory, perform: Perform, danger=False
+):
+    """An unfold row/detail action: a form page that calls one service, then goes back to the callback."""
+
+    def view(model_admin: "CallbackRequestAdmin", request: HttpRequest, object_id: str) -> HttpResponse:
+        return model_admin.run_action(
+            request, object_id, key=key, title=description, form=form, perform=perform, danger=danger
+        )
+
+    view.__name__ = f"{'detail' if key in MANAGER_ONLY and key != 'restore' else 'row'}_{key}"
+    return action(description=description, url_path=url_path, icon=icon)(view)
+
+
 # --- the admin -----------------------------------------------------------------------------------------
 
 
@@ -742,15 +833,15 @@ class CallbackRequestAdmin(ModelAdmin):
         }
         return TemplateResponse(request, ACTION_TEMPLATE, context)
 
-    def _run(
+    def run_action(
         self,
         request: HttpRequest,
         object_id: str,
         *,
         key: str,
         title,
-        form_factory: Callable[[CallbackRequest, Any], forms.Form],
-        perform: Callable[[CallbackRequest, dict], str],
+        form: FormFactory,
+        perform: Perform,
         danger: bool = False,
     ) -> HttpResponse:
         callback = self._object_or_refuse(request, object_id)
@@ -760,168 +851,73 @@ class CallbackRequestAdmin(ModelAdmin):
             messages.error(request, NOT_ALLOWED_NOW % {"action": title, "id": callback.pk})
             return HttpResponseRedirect(self._back_url(request, callback))
         with timezone.override(callback.branch.tzinfo):
-            form = form_factory(callback, request.POST if request.method == "POST" else None)
-            if request.method == "POST" and form.is_valid():
+            bound = form(request, callback, request.POST if request.method == "POST" else None)
+            if request.method == "POST" and bound.is_valid():
                 try:
-                    what = perform(callback, form.cleaned_data)
+                    what = perform(request, callback, bound.cleaned_data)
                 except ValidationError as error:
-                    _apply_errors(form, error)
+                    _apply_errors(bound, error)
                 else:
                     messages.success(request, DONE % {"id": callback.pk, "what": what})
                     return HttpResponseRedirect(self._back_url(request, callback))
-            return self._render_form(request, callback, form, title=title, danger=danger)
+            return self._render_form(request, callback, bound, title=title, danger=danger)
 
-    @action(description=_("Assign"), url_path="assign", icon="person_add")
-    def row_assign(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        def perform(callback, data):
-            services.callback_assign(callback=callback, staff=data["staff"], by=request.user)
-            return gettext("assigned to %(name)s") % {"name": data["staff"].name}
-
-        def make_form(callback, data):
-            form = AssignForm(data, staff=eligible_assignees(callback, request.user))
-            if not form.fields["staff"].queryset.exists():
-                form.add_error(None, NOBODY_ELIGIBLE) if data else None
-                form.nobody_eligible = NOBODY_ELIGIBLE
-            return form
-
-        return self._run(
-            request, object_id, key="assign", title=gettext("Assign"), form_factory=make_form, perform=perform
-        )
-
-    @action(description=_("Auto-assign"), url_path="auto-assign", icon="auto_mode")
-    def row_auto_assign(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        def perform(callback, data):
-            result = services.callback_auto_assign(
-                callback=callback, strategy=data["strategy"], by=request.user
-            )
-            if result.assigned_to_id is None:
-                raise ValidationError(result.unassignable_reason or NOBODY_ELIGIBLE)
-            return gettext("assigned to %(name)s (%(reason)s)") % {
-                "name": result.assigned_to.name,
-                "reason": result.assignment_reason,
-            }
-
-        return self._run(
-            request,
-            object_id,
-            key="auto_assign",
-            title=gettext("Auto-assign"),
-            form_factory=lambda callback, data: AutoAssignForm(data),
-            perform=perform,
-        )
-
-    @action(description=_("Log contact attempt"), url_path="attempt", icon="call")
-    def row_log_attempt(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        def perform(callback, data):
-            attempt = services.callback_record_contact_attempt(
-                callback=callback,
-                outcome=data["outcome"],
-                note=data["note"],
-                call_back_at=data["call_back_at"],
-                staff=visibility.staff_of(request.user) or None,
-                by=request.user,
-            )
-            return gettext("contact attempt recorded (%(outcome)s)") % {
-                "outcome": attempt.get_outcome_display()
-            }
-
-        return self._run(
-            request,
-            object_id,
-            key="log_attempt",
-            title=gettext("Log contact attempt"),
-            form_factory=lambda callback, data: ContactAttemptForm(data),
-            perform=perform,
-        )
-
-    @action(description=_("Mark completed"), url_path="complete", icon="task_alt")
-    def row_complete(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        def perform(callback, data):
-            services.callback_complete(callback=callback, note=data["note"], by=request.user)
-            return gettext("completed")
-
-        return self._run(
-            request,
-            object_id,
-            key="complete",
-            title=gettext("Mark completed"),
-            form_factory=lambda callback, data: CompleteForm(data),
-            perform=perform,
-        )
-
-    @action(description=_("Escalate"), url_path="escalate", icon="priority_high")
-    def row_escalate(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        def perform(callback, data):
-            escalation = services.callback_escalate(
-                callback=callback,
-                reason=data["reason"],
-                notes=data["details"],
-                to_staff=data.get("to_staff"),
-                by=request.user,
-            )
-            return gettext("escalated to level %(level)s") % {"level": escalation.level}
-
-        def make_form(callback, data):
-            people = (
-                eligible_assignees(callback, request.user) if visibility.is_manager(request.user) else None
-            )
-            return EscalateForm(data, staff=people if people is not None else Staff.objects.none())
-
-        return self._run(
-            request,
-            object_id,
-            key="escalate",
-            title=gettext("Escalate"),
-            form_factory=make_form,
-            perform=perform,
-        )
-
-    @action(description=_("Cancel"), url_path="cancel", icon="cancel")
-    def row_cancel(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        def perform(callback, data):
-            services.callback_cancel(callback=callback, reason=data["reason"], by=request.user)
-            return gettext("cancelled")
-
-        return self._run(
-            request,
-            object_id,
-            key="cancel",
-            title=gettext("Cancel callback"),
-            form_factory=lambda callback, data: CancelForm(data),
-            perform=perform,
-            danger=True,
-        )
-
-    @action(description=_("Move to trash"), url_path="delete", icon="delete")
-    def detail_soft_delete(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        def perform(callback, data):
-            services.callback_soft_delete(callback=callback, by=request.user)
-            return gettext("moved to the trash")
-
-        return self._run(
-            request,
-            object_id,
-            key="soft_delete",
-            title=gettext("Move to trash"),
-            form_factory=lambda callback, data: ConfirmForm(data),
-            perform=perform,
-            danger=True,
-        )
-
-    @action(description=_("Restore from trash"), url_path="restore", icon="restore_from_trash")
-    def row_restore(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        def perform(callback, data):
-            services.callback_restore(callback=callback, by=request.user)
-            return gettext("restored")
-
-        return self._run(
-            request,
-            object_id,
-            key="restore",
-            title=gettext("Restore from trash"),
-            form_factory=lambda callback, data: ConfirmForm(data),
-            perform=perform,
-        )
+    row_assign = callback_action(
+        "assign", _("Assign"), "assign", "person_add", form=_assign_form, perform=_perform_assign
+    )
+    row_auto_assign = callback_action(
+        "auto_assign",
+        _("Auto-assign"),
+        "auto-assign",
+        "auto_mode",
+        form=lambda request, callback, data: AutoAssignForm(data),
+        perform=_perform_auto_assign,
+    )
+    row_log_attempt = callback_action(
+        "log_attempt",
+        _("Log contact attempt"),
+        "attempt",
+        "call",
+        form=lambda request, callback, data: ContactAttemptForm(data),
+        perform=_perform_log_attempt,
+    )
+    row_complete = callback_action(
+        "complete",
+        _("Mark completed"),
+        "complete",
+        "task_alt",
+        form=lambda request, callback, data: CompleteForm(data),
+        perform=_perform_complete,
+    )
+    row_escalate = callback_action(
+        "escalate", _("Escalate"), "escalate", "priority_high", form=_escalate_form, perform=_perform_escalate
+    )
+    row_cancel = callback_action(
+        "cancel",
+        _("Cancel callback"),
+        "cancel",
+        "cancel",
+        form=lambda request, callback, data: CancelForm(data),
+        perform=_perform_cancel,
+        danger=True,
+    )
+    detail_soft_delete = callback_action(
+        "soft_delete",
+        _("Move to trash"),
+        "delete",
+        "delete",
+        form=lambda request, callback, data: ConfirmForm(data),
+        perform=_perform_soft_delete,
+        danger=True,
+    )
+    row_restore = callback_action(
+        "restore",
+        _("Restore from trash"),
+        "restore",
+        "restore_from_trash",
+        form=lambda request, callback, data: ConfirmForm(data),
+        perform=_perform_restore,
+    )
 
     # --- bulk actions (managers and admins) ----------------------------------------------------------
 
