@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db import connection, connections
 
 from callbacks.models import CallbackEvent, CallbackRequest
-from callbacks.services import callback_auto_assign
+from callbacks.services import callback_auto_assign, callback_create
 from org.models import Branch, Service, Staff
 from tests.factories.callbacks import CallbackRequestFactory
 
@@ -78,3 +78,13 @@ def test_parallel_workers_assign_one_callback_only_once(company, mitte, anna, be
     assert CallbackEvent.objects.filter(callback=callback.pk, kind=CallbackEvent.Kind.ASSIGNED).count() == 1
     callback.refresh_from_db()
     assert callback.status == CallbackRequest.Status.ASSIGNED
+
+
+def test_simultaneous_requests_from_one_caller_create_a_single_callback(company, mitte, cleanup):
+    def request(notes):
+        return lambda: callback_create(branch_id=mitte.pk, phone="+491711234567", notes=notes)
+
+    run_in_parallel(company, [request(f"Anruf {n}") for n in range(WORKERS)])
+    connection.set_tenant(company)
+    callback = CallbackRequest.objects.get()
+    assert all(f"Anruf {n}" in callback.notes for n in range(WORKERS))

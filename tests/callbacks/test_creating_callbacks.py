@@ -1,6 +1,6 @@
 """Creating a callback request: deadline, automatic priority, timeline, event; bad input changes nothing."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from callbacks.services import (
 )
 from common.phone import INVALID_PHONE
 from tests.callbacks.conftest import BERLIN, WEDNESDAY_10, names
-from tests.factories.org import BranchFactory, CustomerFactory, ServiceFactory
+from tests.factories.org import BranchFactory, ClosureFactory, CustomerFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +220,10 @@ def test_customer_email_is_kept_or_taken_from_the_customer(mitte, customer):
     taken, _ = create(mitte, customer_id=customer.pk, phone="+491711000004")
     assert given.customer_email == "clara@example.test"
     assert taken.customer_email == customer.email
+
+
+def test_branch_closure_pauses_the_sla_clock(mitte, clock):
+    ClosureFactory(branch=mitte, starts_on=date(2026, 3, 9), ends_on=date(2026, 3, 9), reason="Feiertag")
+    clock.move_to(datetime(2026, 3, 6, 17, 0, tzinfo=BERLIN), tick=False)
+    callback, _ = create(mitte)
+    assert callback.expires_at == datetime(2026, 3, 10, 17, 0, tzinfo=BERLIN)
