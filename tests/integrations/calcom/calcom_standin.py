@@ -66,6 +66,16 @@ class CalcomStandIn:
         self.slot_minutes = slot_minutes
         self.opening = (9, 18)
         self.booked: dict[str, dict[str, Any]] = {}
+        self.event_types: list[dict[str, Any]] = [
+            {
+                "id": 4242,
+                "slug": "haarschnitt",
+                "title": "Haarschnitt",
+                "lengthInMinutes": 30,
+                "hidden": False,
+            },
+            {"id": 4343, "slug": "faerben", "title": "Färben", "lengthInMinutes": 90, "hidden": False},
+        ]
         self.seen: list[Seen] = []
         self.response_delay = 0.0
         self._script: deque[Scripted] = deque()
@@ -114,6 +124,9 @@ class CalcomStandIn:
             return self.reserve(body)
         if method == "DELETE" and path.startswith("/v2/slots/reservations/"):
             return Scripted(200, {"status": "success"})
+        if method == "GET" and path == "/v2/event-types":
+            mine = query.get("username") == "acme"
+            return Scripted(200, {"status": "success", "data": self.event_types if mine else []})
         if method == "GET" and path == "/v2/me":
             return Scripted(
                 200, {"status": "success", "data": {"id": 1, "username": "acme", "email": "a@b.c"}}
