@@ -3,6 +3,9 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from callbacks.sla import add_business_time, open_time_between, reassign_due, sla_deadline
 from org.hours import WeeklyHours
 
@@ -86,3 +89,29 @@ def test_reassignment_is_due_after_half_of_the_open_sla_budget():
         assigned_at=FRIDAY_17, started_at=FRIDAY_17, deadline=deadline, share=0.5, hours=hours()
     )
     assert due == datetime(2026, 3, 9, 12, 30, tzinfo=BERLIN)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31)),
+    minutes=st.integers(min_value=1, max_value=24 * 60 - 1),
+)
+def test_a_budget_under_a_day_is_exactly_that_much_open_time(start, minutes):
+    begin = start.replace(tzinfo=BERLIN)
+    budget = timedelta(minutes=minutes)
+    due = add_business_time(begin, budget, hours())
+    assert due > begin
+    assert open_time_between(begin, due, hours()) == budget
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31)),
+    days=st.integers(min_value=1, max_value=5),
+)
+def test_whole_days_land_on_an_open_weekday_at_the_same_local_time(start, days):
+    begin = start.replace(tzinfo=BERLIN)
+    due = add_business_time(begin, timedelta(days=days), hours()).astimezone(BERLIN)
+    assert due.weekday() < 5
+    assert due.time() == begin.time()
+    assert due.date() > begin.date()
