@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 import pytest
 from django.db import connection
 from django.test import Client
+from django_tenants.utils import tenant_context
 
 from appointments.models import Appointment
 from appointments.services import appointment_book, appointment_cancel
@@ -255,3 +256,20 @@ def test_other_triggers_are_stored_and_ignored(deliver, calcom):
     stored = WebhookEvent.objects.get()
     assert stored.status == WebhookEvent.Status.IGNORED
     assert not Customer.objects.exists()
+
+
+def test_a_delivery_for_acme_never_reaches_globex(cal, deliver, calcom, haircut, other_company, company):
+    """Eve's company (Globex) has its own secret: Acme's signature does not open Globex's door."""
+    connection.set_schema_to_public()
+    other_company.calcom_webhook_secret = "whsec-globex"
+    other_company.save()
+
+    refused = cal(booking_payload("BOOKING_CREATED", "uid-A"), url="/webhooks/calcom/globex")
+    deliver(booking_payload("BOOKING_CREATED", "uid-A"))
+
+    assert refused.status_code == 401
+    with tenant_context(other_company):
+        assert not WebhookEvent.objects.exists()
+        assert not Appointment.objects.exists()
+    connection.set_tenant(company)
+    assert Appointment.objects.count() == 1
