@@ -137,8 +137,9 @@ class Command(BaseCommand):
             callback_services.callback_create(
                 phone=str(customer.phone),
                 customer_name=customer.name,
-                branch=branches[index % len(branches)],
-                service=services[index % len(services)],
+                customer_id=customer.pk,
+                branch_id=branches[index % len(branches)].pk,
+                service_id=services[index % len(services)].pk,
                 notes=notes[index],
                 source="manual",
             )
