@@ -964,3 +964,11 @@ def appointment_by_reference(reference: str) -> Appointment | None:
         return Appointment.objects.filter(reference=reference).first()
     except ValidationError:
         return None
+
+
+def slot_holds_expire(*, now: datetime | None = None) -> int:
+    """Mark holds whose Cal.com reservation has run out as released (Cal.com frees the slot itself)."""
+    now = now or timezone.now()
+    return SlotHold.objects.filter(status=SlotHold.Status.HELD, expires_at__lte=now).update(
+        status=SlotHold.Status.RELEASED
+    )

@@ -26,3 +26,10 @@ def appointment_push_cancel(self, appointment_id: int) -> bool:
     if not appointment_push_cancel_to_calcom(appointment=appointment, final_attempt=final):
         raise self.retry(countdown=60 * 2**self.request.retries)
     return True
+
+
+@shared_task(name="appointments.expire_slot_holds")
+def expire_slot_holds() -> int:
+    from appointments.services import slot_holds_expire
+
+    return slot_holds_expire()

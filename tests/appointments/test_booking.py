@@ -214,3 +214,14 @@ def test_a_released_hold_is_given_back_to_calcom(calcom, jonas, haircut, mitte):
 
     assert [s.method for s in calcom.requests_to("/v2/slots/reservations/")] == ["DELETE"]
     assert hold.status == hold.Status.RELEASED
+
+
+def test_holds_whose_reservation_ran_out_are_marked_released(calcom, jonas, haircut, mitte):
+    from appointments.services import slot_holds_expire
+
+    hold = slot_hold(service=haircut, branch=mitte, starts_at=MONDAY_10(), customer=jonas)
+
+    assert slot_holds_expire() == 0
+    assert slot_holds_expire(now=hold.expires_at + timedelta(seconds=1)) == 1
+    hold.refresh_from_db()
+    assert hold.status == hold.Status.RELEASED

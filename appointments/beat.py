@@ -1,0 +1,7 @@
+"""Beat entries of the appointments app (each fans out per company)."""
+
+from common.tasks import per_company
+
+SCHEDULE = {
+    "appointments-expire-slot-holds": per_company("appointments.expire_slot_holds", 5 * 60),
+}
