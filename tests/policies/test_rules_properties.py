@@ -3,7 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policies.rules import (
@@ -19,6 +19,9 @@ from policies.rules import (
     most_specific,
     parse_policy_settings,
 )
+
+# The machine is shared and busy: a slow example is not a failure of the rules.
+NO_DEADLINE = settings(deadline=None)
 
 hours = st.integers(min_value=1, max_value=24 * 60)
 notices = st.timedeltas(min_value=timedelta(seconds=1), max_value=timedelta(days=120))
@@ -66,6 +69,7 @@ def settings_for(draw, policy_type: PolicyType) -> dict:
 prices = st.none() | amounts.map(lambda amount: Money(amount, "EUR"))
 
 
+@NO_DEADLINE
 @given(tiers(), notices, notices)
 def test_the_fee_never_rises_as_notice_grows(tier_list, first, second):
     settings = {"fee": {"kind": "tiered", "tiers": tier_list}}
@@ -78,6 +82,7 @@ def test_the_fee_never_rises_as_notice_grows(tier_list, first, second):
     assert fee_longer.amount <= fee_shorter.amount
 
 
+@NO_DEADLINE
 @given(policy_types, notices, st.integers(0, 10_000), prices)
 def test_no_policy_means_allowed_with_no_fee(policy_type, notice, used, price):
     decision = decide(default_rules(policy_type), notice=notice, price=price, currency="EUR", quota_used=used)
@@ -86,6 +91,7 @@ def test_no_policy_means_allowed_with_no_fee(policy_type, notice, used, price):
     assert decision.fee.is_zero
 
 
+@NO_DEADLINE
 @given(policy_types, st.data(), notices, st.integers(0, 10_000), prices)
 def test_an_empty_quota_is_never_exhausted(policy_type, data, notice, used, price):
     settings = data.draw(settings_for(policy_type))
@@ -99,6 +105,7 @@ def test_an_empty_quota_is_never_exhausted(policy_type, data, notice, used, pric
     assert decision.remaining_quota is None
 
 
+@NO_DEADLINE
 @given(policy_types, st.data(), notices, st.integers(0, 30), prices)
 def test_a_refusal_never_charges_and_an_allowed_change_charges_the_policy_fee(
     policy_type, data, notice, used, price
@@ -112,6 +119,7 @@ def test_a_refusal_never_charges_and_an_allowed_change_charges_the_policy_fee(
     assert decision.fee_if_forced == expected
 
 
+@NO_DEADLINE
 @given(amounts, st.decimals(0, 100, places=2), st.none() | amounts)
 def test_a_percentage_fee_stays_between_zero_the_price_and_the_maximum(price, percentage, maximum):
     fee_settings = {"kind": "percentage", "percentage": str(percentage), "max_amount": maximum}
@@ -123,6 +131,7 @@ def test_a_percentage_fee_stays_between_zero_the_price_and_the_maximum(price, pe
     assert maximum is None or fee.amount <= maximum
 
 
+@NO_DEADLINE
 @given(policy_types, st.data())
 def test_valid_settings_survive_a_round_trip(policy_type, data):
     policy = parse_policy_settings(policy_type, data.draw(settings_for(policy_type)), currency="EUR")
@@ -130,6 +139,7 @@ def test_valid_settings_survive_a_round_trip(policy_type, data):
     assert parse_policy_settings(policy_type, policy.to_json(), currency="USD") == policy
 
 
+@NO_DEADLINE
 @given(tiers(), st.integers(0, 3), st.integers(1, 5))
 def test_moving_a_tier_boundary_leaves_a_gap_or_overlap_that_is_refused(tier_list, index, shift):
     bounded = [t for t in tier_list if t["max_hours"] is not None]
@@ -147,6 +157,7 @@ def test_moving_a_tier_boundary_leaves_a_gap_or_overlap_that_is_refused(tier_lis
         raise AssertionError("an overlap was accepted")
 
 
+@NO_DEADLINE
 @given(st.fixed_dictionaries({}, optional={level: st.integers() for level in RESOLUTION_ORDER}))
 def test_the_most_specific_level_always_wins(found):
     level, value = most_specific(found)
@@ -158,6 +169,7 @@ def test_the_most_specific_level_always_wins(found):
         assert value == found[level]
 
 
+@NO_DEADLINE
 @given(st.fixed_dictionaries({}, optional={level: st.integers() for level in RESOLUTION_ORDER}), st.data())
 def test_removing_the_winning_level_falls_back_to_the_next(found, data):
     level, _ = most_specific(found)
@@ -171,6 +183,7 @@ def test_removing_the_winning_level_falls_back_to_the_next(found, data):
     assert fallback == next((lvl for lvl in later if lvl in rest), Level.DEFAULT)
 
 
+@NO_DEADLINE
 @given(policy_types, st.data())
 def test_an_override_keeps_its_own_keys_and_inherits_the_rest(policy_type, data):
     inherited = data.draw(settings_for(policy_type))
