@@ -1,0 +1,56 @@
+"""Reads about calls: monthly usage (minutes and cost) of the current company."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+
+from calls.models import Call
+
+
+@dataclass(frozen=True)
+class MonthlyUsage:
+    month: date
+    calls: int
+    minutes: Decimal
+    cost_usd_cents: Decimal
+    cost_cents: Decimal
+    currency: str
+
+    @property
+    def cost(self) -> Decimal:
+        """In the company's currency, in units (not cents)."""
+        return (self.cost_cents / 100).quantize(Decimal("0.01"))
+
+    @property
+    def cost_usd(self) -> Decimal:
+        return (self.cost_usd_cents / 100).quantize(Decimal("0.01"))
+
+
+def monthly_usage(*, months: int = 12, currency: str = "EUR", tz=None) -> list[MonthlyUsage]:
+    """Calls, minutes and cost per calendar month (in `tz`), newest first; one query."""
+    rows = (
+        Call.objects.exclude(started_at=None)
+        .annotate(month=TruncMonth("started_at", tzinfo=tz))
+        .values("month")
+        .annotate(
+            calls=Count("id"),
+            duration_ms=Coalesce(Sum("duration_ms"), 0),
+            cost_usd_cents=Coalesce(Sum("cost_cents"), Decimal(0)),
+            cost_cents=Coalesce(Sum("converted_cost_cents"), Decimal(0)),
+        )
+        .order_by("-month")[:months]
+    )
+    return [
+        MonthlyUsage(
+            month=row["month"].date(),
+            calls=row["calls"],
+            minutes=(Decimal(row["duration_ms"]) / 60_000).quantize(Decimal("0.1")),
+            cost_usd_cents=row["cost_usd_cents"],
+            cost_cents=row["cost_cents"],
+            currency=currency,
+        )
+        for row in rows
+    ]
