@@ -18,3 +18,5 @@ CALLBACK_BEAT_SCHEDULE = {
         "args": ("callbacks.expire_stale",),
     },
 }
+
+SCHEDULE = CALLBACK_BEAT_SCHEDULE  # collected by config.celery
