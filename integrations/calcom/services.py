@@ -22,6 +22,7 @@ from appointments.services import (
     appointment_record_calcom_reschedule,
 )
 from common.tasks import enqueue_on_commit
+from integrations.calcom.client import calcom_client_for_current_company
 from integrations.calcom.echo import consume_echo
 from integrations.calcom.payloads import PayloadError, booking_facts, payload_of
 from integrations.models import WebhookEvent
@@ -118,6 +119,9 @@ def calcom_event_process(*, event_id: int) -> WebhookEvent | None:
 
 def _apply(stored: WebhookEvent) -> tuple[str, str]:
     facts = booking_facts(payload_of(stored.body))
+    if facts.event_type_id is not None:
+        # The calendar changed in Cal.com: cached free slots of this event type are stale now.
+        calcom_client_for_current_company().invalidate_slots(facts.event_type_id)
     trigger = stored.event
     if trigger == "BOOKING_CANCELLED":
         if consume_echo("BOOKING_CANCELLED", facts.uid):

@@ -273,3 +273,17 @@ def test_a_delivery_for_acme_never_reaches_globex(cal, deliver, calcom, haircut,
         assert not Appointment.objects.exists()
     connection.set_tenant(company)
     assert Appointment.objects.count() == 1
+
+
+def test_a_booking_made_in_calcom_drops_the_cached_slots_of_its_event_type(deliver, calcom, haircut, mitte):
+    from appointments.selectors import SlotQuery, availability_search
+
+    monday = next_weekday_at(0, 0).date()
+    availability_search(SlotQuery(haircut, mitte), first_day=monday, last_day=monday)
+    availability_search(SlotQuery(haircut, mitte), first_day=monday, last_day=monday)
+    assert len(calcom.requests_to("/v2/slots")) == 1, "the second search came from the cache"
+
+    deliver(booking_payload("BOOKING_CREATED", "uid-A"))
+    availability_search(SlotQuery(haircut, mitte), first_day=monday, last_day=monday)
+
+    assert len(calcom.requests_to("/v2/slots")) == 2
