@@ -71,3 +71,13 @@ def test_reprocess_queues_a_stored_event_again(company, django_capture_on_commit
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("processed", 1)
     assert Call.objects.filter(retell_call_id="call_r").exists()
+
+
+def test_the_sweep_is_scheduled_once_per_company():
+    from calls.beat import SCHEDULE
+    from config.celery import app
+    from integrations.retell.tasks import SWEEP_TASK
+
+    entry = SCHEDULE["retell-sweep-stuck-events"]
+    assert (entry["task"], entry["args"], entry["schedule"]) == ("common.fan_out", (SWEEP_TASK,), 300)
+    assert SWEEP_TASK in app.tasks
