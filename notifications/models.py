@@ -4,18 +4,19 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from notifications.rendering import template_errors
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    SMS = "sms", _("SMS")
-    WHATSAPP = "whatsapp", _("WhatsApp")
-    SLACK = "slack", _("Slack")
-    IN_APP = "in_app", _("In-app")
+    # A message context keeps Django's own "Email" translation ("E-Mail-Adresse") out of these labels.
+    EMAIL = "email", pgettext_lazy("notification channel", "Email")
+    SMS = "sms", pgettext_lazy("notification channel", "SMS")
+    WHATSAPP = "whatsapp", pgettext_lazy("notification channel", "WhatsApp")
+    SLACK = "slack", pgettext_lazy("notification channel", "Slack")
+    IN_APP = "in_app", pgettext_lazy("notification channel", "In-app")
 
 
 class Recipient(models.TextChoices):

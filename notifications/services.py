@@ -60,7 +60,15 @@ ACTIVE_APPOINTMENT_STATUSES = ("scheduled", "confirmed")
 
 
 class SkipDelivery(Exception):
-    """The message should not be sent after all; the reason ends up on the row."""
+    """The message should not be sent after all; the reason ends up on the row.
+
+    `try_fallback`: the recipient cannot be reached on this channel, so the fallback channel may help;
+    False when the message itself is unwanted (quiet hours, appointment gone).
+    """
+
+    def __init__(self, reason: object, *, try_fallback: bool = True):
+        super().__init__(reason)
+        self.try_fallback = try_fallback
 
 
 @dataclass(frozen=True)
@@ -163,18 +171,18 @@ def _delivery_plan(
         _apply_quiet_hours(row, person)
         _fill_message(row, subject, config)
     except SkipDelivery as skip:
-        return _save_skipped(row, str(skip), plan, person)
+        return _save_skipped(row, skip, plan, person)
     if not _save_new(row):
         return None
     _enqueue_if_due(row)
     return row
 
 
-def _save_skipped(row, reason: str, plan: Planned, person: Addressee) -> NotificationDelivery | None:
-    row.status, row.reason = Status.SKIPPED, reason
+def _save_skipped(row, skip: SkipDelivery, plan: Planned, person: Addressee) -> NotificationDelivery | None:
+    row.status, row.reason = Status.SKIPPED, str(skip)
     if not _save_new(row):
         return None
-    if row.fallback_channel:  # the next channel, once
+    if row.fallback_channel and skip.try_fallback:  # the next channel, once
         _delivery_plan(
             plan, person, ChannelPlan(row.fallback_channel, row.configuration, ""), fallback_for=row
         )
@@ -262,7 +270,7 @@ def _apply_quiet_hours(row: NotificationDelivery, person: Addressee) -> None:
         return
     row.not_before = next_allowed(row.not_before, ZoneInfo(person.customer.timezone), *window)
     if row.appointment_starts_at and row.not_before >= row.appointment_starts_at:
-        raise SkipDelivery(QUIET_UNTIL_START)
+        raise SkipDelivery(QUIET_UNTIL_START, try_fallback=False)
 
 
 def _fill_message(row: NotificationDelivery, subject: Subject, config) -> None:

@@ -195,7 +195,7 @@ class ReceivedEmail:
 
     @property
     def subject(self) -> str:
-        return str(self.message["Subject"])
+        return str(self.message["Subject"]).strip()  # a long encoded subject is folded after "Subject:"
 
     def body(self, subtype: str) -> str:
         part = self.message.get_body(preferencelist=(subtype,))
