@@ -44,6 +44,9 @@ from policies.services import record_modification as policy_record_modification
 
 logger = logging.getLogger(__name__)
 
+# How long a repeated request waits for the first one with the same key (a booking takes a few seconds).
+REQUEST_WAIT_SECONDS = 20
+
 SLOT_NOT_FREE = _("This time is no longer free; please choose another.")
 OUTSIDE_OPENING_HOURS = _("%(branch)s is not open for the whole appointment at that time.")
 CUSTOMER_BUSY = _("The customer already has an appointment at that time.")
@@ -184,12 +187,13 @@ def _already_booked(idempotency_key: str | None) -> Appointment | None:
 
 @contextmanager
 def _one_at_a_time(idempotency_key: str | None) -> Iterator[None]:
-    """Two concurrent requests with the same key must not both reach Cal.com."""
+    """Two concurrent requests with the same key must not both reach Cal.com: the second waits for the
+    first and then finds its appointment."""
     if not idempotency_key:
         yield
         return
     lock = get_redis().lock(tenant_key("appointments", "request", idempotency_key), timeout=60)
-    if not lock.acquire(blocking=False):
+    if not lock.acquire(blocking=True, blocking_timeout=REQUEST_WAIT_SECONDS):
         raise ValidationError(REQUEST_IN_PROGRESS, code="in_progress")
     try:
         yield
