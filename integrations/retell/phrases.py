@@ -216,6 +216,16 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "I could not book that: {reason} Shall I arrange a callback?",
         "de": "Das konnte ich nicht buchen: {reason} Soll ich einen Rückruf veranlassen?",
     },
+    "slot_gone_callback": {
+        "en": (
+            "{when} is no longer free and I have nothing close to it. "
+            "A colleague will call you back to find a time."
+        ),
+        "de": (
+            "{when} ist leider nicht mehr frei, und ich habe nichts Passendes in der Nähe. "
+            "Wir rufen Sie zurück, um einen Termin zu finden."
+        ),
+    },
     "staff_cannot": {
         "en": "{staff} does not offer {service}. Shall I book with someone else?",
         "de": "{staff} bietet {service} nicht an. Soll ich bei jemand anderem buchen?",

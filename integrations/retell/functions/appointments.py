@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from appointments.models import Appointment, SlotHold
+from callbacks.models import CallbackRequest
 from common.phone import try_normalise_phone
 from common.spoken_time import SpokenTime
 from integrations.calcom.errors import CalcomError, CalcomUnavailable
@@ -91,16 +92,15 @@ def _own_appointment_then(context: FunctionContext, start: datetime, service: Se
     )
 
 
-def _calendar_down(
-    context: FunctionContext, service: Service | None, wanted: datetime | None, error: Exception
-):
-    """The calendar failed us: leave a callback request so the caller is not lost, and say so."""
+def _leave_callback(
+    context: FunctionContext, service: Service | None, wanted: datetime | None, note: str, kind: str
+) -> CallbackRequest | None:
+    """A callback request (source `booking_failure`) with what the caller wanted; None without a number."""
     from callbacks.services import callback_create
 
-    logger.warning("calendar unavailable during call %s: %s", context.call, error)
     phone = context.caller_phone or try_normalise_phone(context.arg("phone")) or ""
     if not phone or context.branch is None:
-        return {"ok": False, "status": "calendar_unavailable", "message": context.say("error")}
+        return None
     when = context.moment(wanted) if wanted else ""
     created = callback_create(
         branch_id=context.branch.pk,
@@ -108,16 +108,43 @@ def _calendar_down(
         customer_name=context.arg("name") or (context.customer.name if context.customer else ""),
         customer_id=context.customer.pk if context.customer else None,
         service_id=service.pk if service else None,
-        notes=f"{service.name if service else ''} {when}: {error}".strip(),
-        metadata={"retell_call_id": context.call.retell_call_id, "kind": "calendar_unavailable"},
+        notes=f"{service.name if service else ''} {when}: {note}".strip(),
+        metadata={"retell_call_id": context.call.retell_call_id, "kind": kind},
         source="booking_failure",
         call_id=context.call.pk,
     )
+    return created.callback
+
+
+def _calendar_down(
+    context: FunctionContext, service: Service | None, wanted: datetime | None, error: Exception
+) -> Reply:
+    """The calendar failed us: leave a callback request so the caller is not lost, and say so."""
+    logger.warning("calendar unavailable during call %s: %s", context.call, error)
+    callback = _leave_callback(context, service, wanted, str(error), "calendar_unavailable")
+    if callback is None:
+        return {"ok": False, "status": "calendar_unavailable", "message": context.say("error")}
     return {
         "ok": False,
         "status": "callback_queued",
-        "callback_id": created.callback.pk,
+        "callback_id": callback.pk,
         "message": context.say("calendar_unavailable"),
+    }
+
+
+def _slot_gone(context: FunctionContext, query, service: Service, start: datetime) -> Reply:
+    """Booking found the slot taken: offer alternatives, or leave a callback so the caller is not lost."""
+    reply = _taken_reply(context, query, start)
+    if reply["alternatives"]:
+        return reply
+    callback = _leave_callback(context, service, start, "slot taken, no alternative found", "slot_gone")
+    if callback is None:
+        return reply
+    return {
+        **reply,
+        "status": "callback_queued",
+        "callback_id": callback.pk,
+        "message": context.say("slot_gone_callback", when=context.moment(start)),
     }
 
 
@@ -424,7 +451,7 @@ def book_appointment(context: FunctionContext) -> Reply:
             hold=_hold_for(context, start, service),
         )
     except services.SlotNotFree:
-        return _taken_reply(context, _query(context, service, staff), start)
+        return _slot_gone(context, _query(context, service, staff), service, start)
     except services.AppointmentDeferred as deferred:
         return _deferred(context, deferred, start)
     except CalcomUnavailable as error:

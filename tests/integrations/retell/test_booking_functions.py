@@ -248,3 +248,27 @@ def test_a_service_without_calendar_leaves_a_callback(calcom, acme, run):
     reply = run("check_availability", {"service": "Zahnreinigung", "date": "morgen"})
     assert reply["status"] == "callback_queued"
     assert reply["message"] == "Das kann ich gerade leider nicht erledigen; wir rufen Sie dazu zurück."
+
+
+def no_slots() -> Scripted:
+    return Scripted(200, {"status": "success", "data": {}}, path_prefix="/v2/slots")
+
+
+def test_a_slot_gone_at_booking_time_gets_alternatives(calcom, acme, run):
+    calcom.queue(no_slots())  # the re-check before booking finds 10:00 taken
+    reply = run("book_appointment", {"service": "Beratung", "date": "morgen um 10"})
+    assert reply["status"] == "unavailable"
+    assert reply["message"].startswith(
+        "Donnerstag, 5. März um 10:00 Uhr ist leider nicht frei. Ich könnte Ihnen anbieten:"
+    )
+    assert 1 <= len(reply["alternatives"]) <= 3
+
+
+def test_a_slot_gone_without_alternatives_leaves_a_callback(calcom, acme, run):
+    calcom.queue(no_slots(), no_slots())
+    reply = run("book_appointment", {"service": "Beratung", "date": "morgen um 10"})
+    assert reply["status"] == "callback_queued"
+    assert reply["message"].endswith("Wir rufen Sie zurück, um einen Termin zu finden.")
+    with tenant_context(acme.company):
+        callback = CallbackRequest.objects.get(pk=reply["callback_id"])
+        assert (callback.source, callback.metadata["kind"]) == ("booking_failure", "slot_gone")
