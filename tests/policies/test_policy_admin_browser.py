@@ -1,0 +1,88 @@
+"""In a real browser: an admin sets a branch policy with tiered fees, then asks the engine about a booking."""
+
+import shutil
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+from playwright.sync_api import expect
+
+from appointments.models import Appointment
+from org.models import Branch, Customer, Service, Staff
+from org.roles import Role
+from policies.models import PolicyConfiguration
+from policies.selectors import policy_cache_invalidate
+from tests.conftest import tenant_host
+from tests.factories.org import BranchFactory, StaffFactory
+from tests.factories.policies import PolicyAppointmentFactory
+
+CHROMIUM = shutil.which("chromium")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's Chromium is missing (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def acme(companies, monkeypatch):
+    """Acme's rows are committed for the live server; they are removed again afterwards (flush only empties
+    the public schema)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    company = companies["acme"]
+    yield company
+    with tenant_context(company):
+        for model in (PolicyConfiguration, Appointment, Customer, Service, Staff, Branch):
+            model.objects.all().delete()
+        from django.contrib.auth.models import User
+
+        User.objects.all().delete()
+        policy_cache_invalidate()
+
+
+@pytest.fixture
+def page(acme, live_server):
+    from playwright.sync_api import sync_playwright
+
+    with tenant_context(acme):
+        ada = StaffFactory(name="Ada", role=Role.ADMIN)
+        client = Client(HTTP_HOST=tenant_host(acme.schema_name))
+        client.force_login(ada.user)
+    port = live_server.url.rsplit(":", 1)[1]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        base_url = f"http://{tenant_host(acme.schema_name)}:{port}"
+        context = browser.new_context(locale="en-GB", base_url=base_url)
+        session = client.cookies["sessionid"].value
+        context.add_cookies([{"name": "sessionid", "value": session, "url": f"{base_url}/"}])
+        yield context.new_page()
+        browser.close()
+
+
+def test_an_admin_sets_a_tiered_branch_policy_and_previews_a_late_cancellation(acme, page):
+    with tenant_context(acme):
+        branch = BranchFactory(name="Mitte")
+        appointment = PolicyAppointmentFactory(branch=branch, starts_at=timezone.now() + timedelta(hours=30))
+
+    page.goto("/admin/policies/policyconfiguration/add/")
+    page.select_option("select[name=target_type]", "branch")
+    page.select_option("select[name=branch]", str(branch.pk))
+    page.fill("input[name=hours_before]", "48")
+    page.select_option("select[name=fee_kind]", "tiered")
+    page.fill("textarea[name=fee_tiers]", "48-: 0\n24-48: 10\n0-24: 15")
+    page.click("button[name=_save]")
+
+    expect(page.locator("#result_list")).to_contain_text("48 h notice")
+    with tenant_context(acme):
+        assert PolicyConfiguration.objects.get().branch == branch
+
+    page.goto("/admin/policies/policyconfiguration/preview/")
+    page.fill("input[name=appointment]", str(appointment.pk))
+    page.click("#policy-preview-form button[type=submit]")
+
+    answers = page.locator("#policy-preview-answers")
+    expect(answers).to_contain_text("Changes need at least 48 hours' notice; only 29.9 hours are left")
+    expect(answers).to_contain_text("10.00 EUR")  # what a manager's override would charge
