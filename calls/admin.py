@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
@@ -124,6 +124,7 @@ class CallAdmin(ReadOnlyAdmin):
             },
         ),
         (_("Conversation"), {"fields": ("recording", "transcript")}),
+        (_("Outcome"), {"fields": ("linked_appointments", "linked_callbacks")}),
         (
             _("Cost"),
             {
@@ -170,6 +171,25 @@ class CallAdmin(ReadOnlyAdmin):
             '<a href="{}" target="_blank" rel="noopener">{}</a>', call.recording_url, _("listen")
         )
 
+    @display(description=_("appointments"))
+    def linked_appointments(self, call: Call) -> str:
+        rows = call.appointments.select_related("service", "branch").order_by("starts_at")
+        return _links(
+            "admin:appointments_appointment_change",
+            [
+                (a.pk, f"{a.service} {timezone.localtime(a.starts_at, a.branch.tzinfo):%d.%m.%Y %H:%M}")
+                for a in rows
+            ],
+        )
+
+    @display(description=_("callback requests"))
+    def linked_callbacks(self, call: Call) -> str:
+        rows = call.callback_requests.order_by("created_at")
+        return _links(
+            "admin:callbacks_callbackrequest_change",
+            [(c.pk, f"#{c.pk} {c.get_status_display()}") for c in rows],
+        )
+
     def get_urls(self):
         usage = path("usage/", self.admin_site.admin_view(self.usage_view), name="calls_call_usage")
         return [usage, *super().get_urls()]
@@ -188,6 +208,14 @@ class CallAdmin(ReadOnlyAdmin):
             "currency": currency,
         }
         return TemplateResponse(request, USAGE_TEMPLATE, context)
+
+
+def _links(view: str, items: list[tuple[int, str]]) -> str:
+    if not items:
+        return "–"
+    return format_html_join(
+        ", ", '<a href="{}">{}</a>', ((reverse(view, args=[pk]), label) for pk, label in items)
+    )
 
 
 def _zone(name: str):

@@ -13,6 +13,8 @@ from django_tenants.utils import tenant_context
 from calls.models import Call
 from integrations.models import WebhookEvent
 from org.roles import Role
+from tests.factories.appointments import AppointmentFactory
+from tests.factories.callbacks import CallbackRequestFactory
 from tests.factories.calls import CallFactory, FunctionInvocationFactory, ended
 from tests.factories.org import BranchFactory, CustomerFactory, StaffFactory
 
@@ -82,8 +84,15 @@ def test_the_call_detail_shows_summary_transcript_recording_functions_and_cost(t
         result={"ok": True, "message": "Ihr Termin ist gebucht."},
         duration_ms=120,
     )
+    booked = AppointmentFactory(
+        call=call, branch=call.branch, starts_at=datetime(2026, 3, 9, 14, 30, tzinfo=BERLIN)
+    )
+    left = CallbackRequestFactory(call=call, branch=call.branch)
     response = login(tenant_client, ada).get(reverse("admin:calls_call_change", args=[call.pk]))
     content = response.content.decode()
+    assert reverse("admin:appointments_appointment_change", args=[booked.pk]) in content
+    assert "09.03.2026 14:30" in content
+    assert reverse("admin:callbacks_callbackrequest_change", args=[left.pk]) in content
     assert response.status_code == 200
     for expected in (
         "Wollte einen Termin verschieben.",
