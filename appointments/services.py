@@ -72,6 +72,7 @@ ORPHAN_BOOKING_NOTE = _(
     "A Cal.com booking (%(uid)s) was made but could not be saved here, and cancelling it failed. "
     "Please check the booking with the customer."
 )
+UNSAVED_MOVE_NOTE = _("Cal.com moved the appointment to %(when)s but saving it here failed. Please check it.")
 UNSYNCED_CANCEL_NOTE = _("The appointment on %(when)s was cancelled here but Cal.com could not be updated.")
 
 
@@ -565,19 +566,40 @@ def appointment_reschedule(
     _check_time(appointment.branch, appointment.customer, new_start, duration, exclude=appointment)
     client = client or calcom_client_for_current_company()
     booking = _move_in_calcom(appointment, new_start, reason, client, idempotency_key)
-    with transaction.atomic():
-        terms = {"reason": reason, "override_reason": override_reason}
-        terms |= {"waive_fee": waive_fee, "waive_reason": waive_reason}
-        locked, modification = _lock_and_record(appointment, check, by, terms)
-        previous_starts_at = locked.starts_at
-        _apply_move(locked, booking, new_start, duration)
-        emit(
-            "appointment.rescheduled",
-            appointment=locked,
-            modification=modification,
-            previous_starts_at=previous_starts_at,
-            by=Actor.of(by),
-        )
+    terms = {"reason": reason, "override_reason": override_reason, "waive_fee": waive_fee}
+    terms["waive_reason"] = waive_reason
+    try:
+        return _save_moved(appointment, check, by, terms, booking, new_start, duration)
+    except Exception:
+        # Cal.com has moved the booking but we could not: a human must bring the two together again.
+        logger.exception("saving the move of appointment %s failed after Cal.com moved it", appointment.pk)
+        request = _request_of(appointment, new_start, idempotency_key)
+        notes = UNSAVED_MOVE_NOTE % {"when": _local(new_start, appointment.branch)}
+        extra = {"appointment_id": appointment.pk, "calcom_booking_uid": booking.uid if booking else None}
+        _callback_for(request, notes=notes, kind="unsaved_move", extra=extra)
+        raise
+
+
+@transaction.atomic
+def _save_moved(
+    appointment: Appointment,
+    check: PolicyCheck,
+    by: Actor | Staff | str | None,
+    terms: dict[str, Any],
+    booking: Booking | None,
+    new_start: datetime,
+    duration: timedelta,
+) -> Appointment:
+    locked, modification = _lock_and_record(appointment, check, by, terms)
+    previous_starts_at = locked.starts_at
+    _apply_move(locked, booking, new_start, duration)
+    emit(
+        "appointment.rescheduled",
+        appointment=locked,
+        modification=modification,
+        previous_starts_at=previous_starts_at,
+        by=Actor.of(by),
+    )
     return locked
 
 

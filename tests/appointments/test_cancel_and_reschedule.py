@@ -192,3 +192,21 @@ def test_a_cancelled_appointment_cannot_be_changed(booked, calcom, anna):
         appointment_reschedule(appointment=booked, new_start=next_weekday_at(1, 14), by=anna)
     with pytest.raises(ValidationError):
         appointment_cancel(appointment=booked, by=anna)
+
+
+def test_if_saving_a_move_fails_after_calcom_moved_it_a_human_gets_a_callback(booked, calcom, anna):
+    def broken_subscriber(event):
+        raise RuntimeError("subscriber failed")
+
+    subscribe("appointment.rescheduled", broken_subscriber)
+    try:
+        with pytest.raises(RuntimeError):
+            appointment_reschedule(appointment=booked, new_start=next_weekday_at(1, 14), by=anna)
+    finally:
+        unsubscribe("appointment.rescheduled", broken_subscriber)
+
+    booked.refresh_from_db()
+    assert booked.starts_at == next_weekday_at(0, 10)
+    callback = CallbackRequest.objects.get()
+    assert callback.metadata["kind"] == "unsaved_move"
+    assert callback.metadata["calcom_booking_uid"] != booked.calcom_booking_uid
