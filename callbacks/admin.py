@@ -24,7 +24,6 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.forms import RangeDateForm
 from unfold.decorators import action, display
@@ -769,7 +768,6 @@ class CallbackRequestAdmin(ModelAdmin):
         )
         return [live, create, *super().get_urls()]
 
-    @never_cache
     def live_view(self, request: HttpRequest) -> JsonResponse:
         """Polled by the list and the dashboard: figures plus a fingerprint that changes with the data."""
         if visibility.role_of(request.user) is None:

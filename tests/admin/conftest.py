@@ -8,6 +8,7 @@ company's host with the password "demo12345".
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -17,6 +18,14 @@ from org.roles import Role
 from tests.conftest import tenant_host
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.org import BranchFactory, ServiceFactory, StaffFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached dashboard figures live in Redis, which the test database's rollback does not reach."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
