@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.conf import company_setting
 from common.events import emit
-from org.models import Staff
+from org.models import Customer, Staff
 from policies.models import (
     ActorType,
     AppointmentModification,
@@ -307,6 +307,7 @@ def record_modification(
     actor = Actor.of(by)
     if check.appointment_id != appointment.pk:
         raise ValidationError(CHECK_FOR_ANOTHER_APPOINTMENT)
+    check = _with_quota_recounted(appointment, check)
     overriding = bool(override_reason.strip())
     if overriding:
         _ensure_can_override(check, actor)
@@ -361,6 +362,36 @@ def modification_waive_fee(
     modification.save(update_fields=["waived", "waived_by", "waive_reason", "metadata"])
     emit("policy.fee_waived", modification=modification, by=actor)
     return modification
+
+
+def _with_quota_recounted(appointment: Any, check: PolicyCheck) -> PolicyCheck:
+    """Count the quota again under a lock: two changes checked at once must not both take the last slot.
+
+    Cancellations are counted per customer, so the customer row is locked; reschedules per appointment. A
+    change whose slot was taken meanwhile is recorded as outside the policy (it has happened by now).
+    """
+    if check.quota_limit is None:
+        return check
+    if check.modification_type == ModificationType.CANCEL:
+        Customer.objects.select_for_update().filter(pk=appointment.customer_id).first()
+    else:
+        type(appointment).objects.select_for_update().filter(pk=appointment.pk).first()
+    used = quota_used(appointment=appointment, policy_type=check.policy.policy_type, at=check.at)
+    if used == check.quota_used:
+        return check
+    decision = decide(
+        check.policy.rules,
+        notice=check.notice,
+        price=_price_of(appointment),
+        currency=appointment.currency,
+        quota_used=used,
+    )
+    if check.allowed and decision.code is DecisionCode.QUOTA_EXCEEDED:
+        zero = Money.zero(check.fee.currency)
+        return dataclasses.replace(
+            check, allowed=False, code=decision.code, reason=decision.reason, fee=zero, quota_used=used
+        )
+    return dataclasses.replace(check, quota_used=used)
 
 
 def _ensure_can_override(check: PolicyCheck, actor: Actor) -> None:

@@ -242,3 +242,27 @@ def test_the_record_keeps_which_terms_judged_the_change(company):
 
     assert modification.judged_by == JudgedBy.SNAPSHOT
     assert modification.metadata["policy"]["settings"]["hours_before"] == 1
+
+
+def test_two_cancellations_checked_at_once_cannot_both_take_the_last_slot(company):
+    PolicyFactory(settings={"max_cancellations_per_month": 1})
+    first = PolicyAppointmentFactory(starts_at=NOW + timedelta(days=3))
+    second = PolicyAppointmentFactory(customer=first.customer, starts_at=NOW + timedelta(days=4))
+    first_check, second_check = can_cancel(first, at=NOW), can_cancel(second, at=NOW)
+    assert first_check.allowed and second_check.allowed
+
+    record_modification(appointment=first, check=first_check, by="customer")
+    late = record_modification(appointment=second, check=second_check, by="customer")
+
+    assert not late.within_policy
+    assert late.decision_code == DecisionCode.QUOTA_EXCEEDED
+
+
+def test_two_moves_checked_at_once_cannot_both_take_the_last_slot(company):
+    PolicyFactory(policy_type="reschedule", settings={"max_reschedules_per_appointment": 1})
+    appointment = PolicyAppointmentFactory(starts_at=NOW + timedelta(days=3))
+    checks = [can_reschedule(appointment, new_start=NOW + timedelta(days=d), at=NOW) for d in (5, 6)]
+
+    recorded = [record_modification(appointment=appointment, check=c, by="phone_agent") for c in checks]
+
+    assert [m.within_policy for m in recorded] == [True, False]
