@@ -92,6 +92,13 @@ def _usable_fallback(fallback: str, primary: set[str], kind: str) -> str:
     return fallback if fallback and fallback not in primary and fallback in CHANNELS_FOR[kind] else ""
 
 
+def configuration_levels(event_type: EventType, channel: str) -> list[NotificationConfiguration]:
+    """All rows of one event and channel, most specific level first (for the admin's hierarchy view)."""
+    rows = NotificationConfiguration.objects.filter(event_type=event_type, channel=channel)
+    rows = list(rows.select_related("staff", "service", "branch"))
+    return sorted(rows, key=lambda r: (LEVELS.index(r.level), r.target_label))
+
+
 def addressees(event_type: EventType, *, customer, assigned_staff, branch) -> list[Addressee]:
     """Who hears about the event, from the registry's default recipients; absent people are left out."""
     people: list[Addressee] = []

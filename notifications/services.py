@@ -24,7 +24,7 @@ from common.tasks import enqueue_on_commit
 from notifications import conf, selectors
 from notifications.channels.base import DeliveryError
 from notifications.channels.router import send_on_channel, slack_webhook_url
-from notifications.context import Subject, placeholder_values
+from notifications.context import Subject, placeholder_values, sample_values
 from notifications.formatting import ComposedMessage, compose, email_html
 from notifications.models import Channel, EventType, NotificationDelivery, RecipientKind
 from notifications.quiet_hours import next_allowed
@@ -534,3 +534,33 @@ def deliveries_fail_stuck() -> int:
 def in_app_mark_read(*, staff, delivery_ids: list[int]) -> int:
     unread = selectors.unread_in_app(staff).filter(pk__in=delivery_ids)
     return unread.update(read_at=timezone.now())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Configuration edits (admin)
+
+
+@transaction.atomic
+def configuration_save(*, configuration):
+    """Validate (placeholders, channels, one target) and save a configuration row."""
+    configuration.full_clean()
+    configuration.save()
+    return configuration
+
+
+@transaction.atomic
+def template_save(*, template):
+    template.full_clean()
+    template.save()
+    return template
+
+
+def template_preview(*, channel: str, subject: str, body: str, language: str) -> ComposedMessage:
+    """What a template would send, filled with made-up sample data; ValidationError if it is not allowed."""
+    return compose(
+        channel,
+        subject=subject,
+        body=body,
+        values=sample_values(language),
+        sms_max_segments=conf.sms_max_segments(),
+    )
