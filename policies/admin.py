@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
@@ -74,7 +75,7 @@ class LiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(PolicyConfiguration)
-class PolicyConfigurationAdmin(ModelAdmin):
+class PolicyConfigurationAdmin(SimpleHistoryAdmin, ModelAdmin):
     form = PolicyForm
     list_filter = [LiveFilter, "policy_type", "target_type"]
     list_select_related = [

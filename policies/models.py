@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from common.conf import current_company
 from policies.rules import Level, PolicySettingsError, PolicyType, merge_settings, parse_policy_settings
@@ -79,6 +80,7 @@ class PolicyConfiguration(models.Model):
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
 
     objects = PolicyQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])  # who changed which rule, when
 
     class Meta:
         verbose_name = _("policy")

@@ -150,6 +150,7 @@ def test_the_list_shows_the_rules_in_force_with_a_fixed_number_of_queries(client
     PolicyFactory(settings={"hours_before": 24})
     for _ in range(2):
         PolicyFactory(branch=BranchFactory(), settings={"hours_before": 2})
+    client.get(reverse(CHANGELIST))  # warm what other apps cache for the sidebar
     with assert_data_queries(None) as few:
         client.get(reverse(CHANGELIST))
 
@@ -262,6 +263,9 @@ def test_the_overview_costs_the_same_queries_however_many_targets(client, assert
     PolicyFactory(branch=BranchFactory(), settings={"hours_before": 24})
     ServiceFactory(branches=[BranchFactory()])
     StaffFactory()
+    client.get(
+        reverse("admin:policies_policyconfiguration_overview")
+    )  # warm what other apps cache for the sidebar
     with assert_data_queries(None) as few:
         client.get(reverse("admin:policies_policyconfiguration_overview"))
 
@@ -273,3 +277,19 @@ def test_the_overview_costs_the_same_queries_however_many_targets(client, assert
         client.get(reverse("admin:policies_policyconfiguration_overview"))
 
     assert len(few.data_queries) == len(many.data_queries)
+
+
+def test_every_change_is_kept_with_who_made_it(client, ada):
+    response = client.post(reverse(ADD), form_data(hours_before="24"))
+    policy = PolicyConfiguration.objects.get()
+    url = reverse("admin:policies_policyconfiguration_change", args=[policy.pk])
+    client.post(url, form_data(hours_before="12"))
+
+    history = list(policy.history.order_by("history_date"))
+
+    assert response.status_code == 302
+    assert [h.settings["hours_before"] for h in history] == [24, 12]
+    assert {h.history_user for h in history} == {ada.user}
+    assert (
+        client.get(reverse("admin:policies_policyconfiguration_history", args=[policy.pk])).status_code == 200
+    )
