@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,14 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from policies import conf  # noqa: F401  (registers the app's setting defaults)
+        from policies.models import PolicyConfiguration
+        from policies.selectors import policy_cache_invalidate_on_commit
+
+        # Policies are soft-deleted through services.py, but deleting a branch, service or staff member
+        # removes theirs by cascade, which no service sees: drop the cached table then too.
+        post_delete.connect(
+            lambda **kwargs: policy_cache_invalidate_on_commit(),
+            sender=PolicyConfiguration,
+            weak=False,
+            dispatch_uid="policies.cascade_delete_invalidates_cache",
+        )

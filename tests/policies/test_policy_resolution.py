@@ -215,3 +215,16 @@ def test_the_most_specific_live_policy_always_wins(appointment, with_policy, del
 
 class _Rollback(Exception):
     """Undo one hypothesis example's policies (the test's own transaction spans all examples)."""
+
+
+def test_a_policy_removed_with_its_branch_leaves_the_cache(company, django_capture_on_commit_callbacks):
+    branch = BranchFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        policy = PolicyFactory(branch=branch, settings={"hours_before": 2})
+    targets = Targets(branch.pk, None, None)
+    assert policy_resolve(policy_type="cancellation", targets=targets).policy_id == policy.pk
+
+    with django_capture_on_commit_callbacks(execute=True):
+        branch.delete()
+
+    assert policy_resolve(policy_type="cancellation", targets=targets).level is Level.DEFAULT
