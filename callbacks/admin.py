@@ -493,12 +493,12 @@ class CallbackRequestAdmin(ModelAdmin):
         "phone_column",
         "status_column",
         "priority_column",
-        "branch",
-        "service",
-        "assigned_to",
+        "branch_column",
+        "service_column",
+        "assignee_column",
         "deadline_column",
         "escalation_level",
-        "created_at",
+        "created_column",
     ]
     list_display_links = ["id", "customer_column"]
     list_select_related = ["branch", "service", "assigned_to", "customer"]
@@ -547,14 +547,17 @@ class CallbackRequestAdmin(ModelAdmin):
         "row_restore",
     ]
     fieldsets = [
-        (_("Customer"), {"fields": ["customer_link", "customer_name", "phone_column", "branch", "service"]}),
+        (
+            _("Customer"),
+            {"fields": ["customer_link", "customer_name", "phone_column", "branch_column", "service_column"]},
+        ),
         (
             _("Processing"),
             {
                 "fields": [
-                    "status_column",
-                    "priority_column",
-                    "assigned_to",
+                    "status_text",
+                    "priority_text",
+                    "assignee_column",
                     "assignment_reason",
                     "unassignable_reason",
                     "deadline_detail",
@@ -565,7 +568,15 @@ class CallbackRequestAdmin(ModelAdmin):
         ),
         (
             _("Request"),
-            {"fields": ["source", "preferred_window_start", "preferred_window_end", "notes", "created_at"]},
+            {
+                "fields": [
+                    "source",
+                    "preferred_window_start",
+                    "preferred_window_end",
+                    "notes",
+                    "created_column",
+                ]
+            },
         ),
     ]
 
@@ -699,6 +710,30 @@ class CallbackRequestAdmin(ModelAdmin):
     @display(description=_("priority"), ordering="priority", label=PRIORITY_LABELS)
     def priority_column(self, obj: CallbackRequest):
         return obj.priority, obj.get_priority_display()
+
+    @display(description=_("status"))
+    def status_text(self, obj: CallbackRequest) -> str:
+        return obj.get_status_display()
+
+    @display(description=_("priority"))
+    def priority_text(self, obj: CallbackRequest) -> str:
+        return obj.get_priority_display()
+
+    @display(description=_("branch"), ordering="branch__name")
+    def branch_column(self, obj: CallbackRequest) -> str:
+        return obj.branch.name
+
+    @display(description=_("service"), ordering="service__name", empty_value="—")
+    def service_column(self, obj: CallbackRequest) -> str | None:
+        return obj.service.name if obj.service_id else None
+
+    @display(description=_("assigned to"), ordering="assigned_to__name", empty_value="—")
+    def assignee_column(self, obj: CallbackRequest) -> str | None:
+        return obj.assigned_to.name if obj.assigned_to_id else None
+
+    @display(description=_("created"), ordering="created_at")
+    def created_column(self, obj: CallbackRequest) -> str:
+        return local_datetime(obj.created_at, obj.branch)
 
     @display(description=_("deadline"), ordering="expires_at")
     def deadline_column(self, obj: CallbackRequest) -> str:

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
 from callbacks import visibility
@@ -323,6 +324,7 @@ def dashboard_callback(request, context: dict[str, Any]) -> dict[str, Any]:
     user = request.user
     load = staff_load(user)
     peak = max((row["max_open_callbacks"] for row in load), default=0) or 1
+    context["title"] = _("Dashboard")
     context["dashboard"] = {
         "tiles": tiles(user),
         "priorities": [(p.value, p.label) for p in PRIORITIES],
