@@ -27,6 +27,7 @@ def calcom(company, settings):
     server = CalcomStandIn().start()
     company.calcom_api_key = f"cal_test_{uuid.uuid4().hex}"  # its own rate-limit budget per test
     company.save()
+    connection.set_tenant(company)
     settings.SWITCHBOARD = {
         **settings.SWITCHBOARD,
         "CALCOM_CLIENT": {
