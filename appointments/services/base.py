@@ -34,7 +34,6 @@ SAME_TIME = _("The appointment already starts at that time.")
 CALCOM_REFUSED = _("Cal.com refused the change: %(message)s")
 REQUEST_IN_PROGRESS = _("This request is already being processed; try again in a moment.")
 OVERRIDE_NOT_ALLOWED = _("Only a manager can override this refusal.")
-HOLD_EXPIRED = _("The hold on this slot has ended.")
 DEFERRED_BOOKING_NOTE = _(
     "Cal.com could not be reached. Please book %(service)s on %(when)s by hand and confirm."
 )

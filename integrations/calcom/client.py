@@ -42,6 +42,7 @@ UNREACHABLE = "Cal.com could not be reached (%s)."
 SERVER_ERROR = "Cal.com answered with a server error (HTTP %s)."
 MALFORMED_ANSWER = "Cal.com sent an answer we cannot read (HTTP %s)."
 COALESCE_TIMEOUT = "Timed out waiting for another worker's Cal.com slot request."
+NO_COMPANY = "The Cal.com client needs a company: the connection is on the public schema."
 NAIVE_WINDOW = "Slot window bounds must be timezone-aware and start before end."
 
 # cal-api-version per endpoint group (calcom.md §1.1). A missing or unknown value silently selects the old
@@ -488,15 +489,19 @@ def settings_with_overrides(overrides: Mapping[str, Any] | None) -> ClientSettin
 
 
 def calcom_client_for_current_company() -> CalcomClient:
-    """The client for the tenant the connection is on (its encrypted key, its Redis namespace)."""
-    from django.conf import settings as django_settings
+    """The client for the tenant the connection is on (its encrypted key, its Redis namespace).
 
+    Tuning comes from the platform's `CALCOM_CLIENT` setting, with the company's own `CALCOM_CLIENT`
+    (in `Company.settings`) on top, key by key.
+    """
     from common.cache import tenant_key
-    from common.conf import current_company
+    from common.conf import current_company, platform_setting
     from common.redis import get_redis
 
     company = current_company()
-    overrides = dict(django_settings.SWITCHBOARD.get("CALCOM_CLIENT", {}) or {})
+    if company is None:
+        raise RuntimeError(NO_COMPANY)
+    overrides = dict(platform_setting("CALCOM_CLIENT", {}) or {})
     overrides.update((company.settings or {}).get("CALCOM_CLIENT", {}) or {})
     return CalcomClient(
         api_key=company.calcom_api_key or "",

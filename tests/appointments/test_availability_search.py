@@ -110,3 +110,29 @@ def test_a_service_without_event_type_is_listed_and_cannot_be_searched(calcom, m
 
     assert "Färben" in unmapped.value.message_dict["service"][0]
     assert services_without_event_type() == [colouring]
+
+
+def test_a_companys_own_client_settings_win_over_the_platforms(calcom, company, haircut, mitte):
+    from integrations.calcom.client import calcom_client_for_current_company
+
+    company.settings = {
+        **company.settings,
+        "CALCOM_CLIENT": {"read_timeout": 0.25, "api_versions": {"slots": "2099-01-01"}},
+    }
+
+    client = calcom_client_for_current_company()
+
+    assert client.settings.read_timeout == 0.25
+    assert client.settings.connect_timeout == 0.5, "from the platform setting"
+    assert client.settings.api_versions["slots"] == "2099-01-01"
+    assert client.settings.api_versions["bookings"] == "2024-08-13"
+
+
+def test_the_next_free_slot_respects_the_wish(calcom, haircut, mitte, jonas):
+    from appointments.selectors import next_free_slot
+
+    slot = next_free_slot(SlotQuery(haircut, mitte, customer=jonas), wish=TimeWish.named("nachmittags"))
+
+    assert slot is not None
+    assert slot.start.astimezone(BERLIN).time() >= time(12)
+    assert slot.start > timezone.now()
