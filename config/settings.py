@@ -5,6 +5,7 @@ Production (`config.settings_production`) refuses to start with unsafe defaults.
 """
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 
@@ -97,6 +98,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/switchboard")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# A Unix-socket directory arrives percent-encoded in the URL's host (the embedded server's form).
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
