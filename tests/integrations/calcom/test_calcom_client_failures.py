@@ -142,3 +142,20 @@ def test_a_refusal_does_not_count_as_an_outage(make_client, standin):
             client.get_booking("does-not-exist")
 
     assert not client.circuit.is_open()
+
+
+def test_an_answer_saying_the_budget_is_used_up_pauses_the_key_before_any_429(make_client, standin):
+    exhausted = {
+        "X-RateLimit-Limit-Default": "120",
+        "X-RateLimit-Remaining-Default": "0",
+        "X-RateLimit-Reset-Default": "30",
+    }
+    standin.queue(Scripted(200, {"status": "success", "data": {"username": "acme"}}, exhausted))
+    client = make_client()
+
+    client.me()
+    with pytest.raises(CalcomRateLimited) as paused:
+        client.me()
+
+    assert 29 <= paused.value.retry_after <= 30
+    assert len(standin.requests_to("/v2/me")) == 1
