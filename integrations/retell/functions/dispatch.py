@@ -10,8 +10,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
-
 from calls.services import call_ensure, call_record_function
 from integrations.retell import phrases, speech
 from integrations.retell.functions import appointments, info
@@ -69,7 +67,9 @@ def _perform(context: FunctionContext, name: str, function: Function | None) -> 
     if function is None:
         return _unknown(context, name), ""
     try:
-        with transaction.atomic(), speech.speaking(context.language):
+        # No transaction around the function: the services own theirs, and Cal.com must be called outside
+        # of one (a booking's idempotency check relies on the first booking being committed).
+        with speech.speaking(context.language):
             return function(context), ""
     except ArgumentProblem as problem:
         return problem.reply, ""
