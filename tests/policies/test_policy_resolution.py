@@ -17,6 +17,7 @@ from policies.selectors import (
 )
 from tests.factories.org import BranchFactory, ServiceFactory, StaffFactory
 from tests.factories.policies import PolicyAppointmentFactory, PolicyFactory
+from tests.policies.helpers import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +196,7 @@ def test_the_most_specific_live_policy_always_wins(appointment, with_policy, del
         Level.COMPANY: {},
     }
     hours = {Level.STAFF: 4, Level.SERVICE: 3, Level.BRANCH: 2, Level.COMPANY: 1, Level.DEFAULT: 0}
-    with pytest.raises(_Rollback), transaction.atomic():
+    with rolled_back():
         for level in with_policy:
             policy = PolicyFactory(settings={"hours_before": hours[level]}, **targets[level])
             if level in deleted:
@@ -210,11 +211,6 @@ def test_the_most_specific_live_policy_always_wins(appointment, with_policy, del
         ]
         expected = live[0] if live else Level.DEFAULT
         assert (resolved.level, hours_of(resolved)) == (expected, hours[expected])
-        raise _Rollback
-
-
-class _Rollback(Exception):
-    """Undo one hypothesis example's policies (the test's own transaction spans all examples)."""
 
 
 def test_a_policy_removed_with_its_branch_leaves_the_cache(company, django_capture_on_commit_callbacks):

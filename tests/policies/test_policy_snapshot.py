@@ -12,6 +12,7 @@ from policies.rules import Level
 from policies.services import can_cancel, policy_snapshot_for
 from tests.factories.org import StaffFactory
 from tests.factories.policies import PolicyAppointmentFactory, PolicyFactory
+from tests.policies.helpers import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -110,17 +111,17 @@ later_settings = st.fixed_dictionaries(
 @given(later=later_settings)
 def test_no_later_policy_change_alters_the_terms_booked_under(company, later):
     """Property: whatever the company changes its policy to after booking, the answer stays the same."""
-    policy = PolicyFactory(settings=LENIENT)
-    appointment = book()
-    before = can_cancel(appointment, at=NOW)
+    with rolled_back():
+        policy = PolicyFactory(settings=LENIENT)
+        appointment = book()
+        before = can_cancel(appointment, at=NOW)
 
-    policy.settings = later
-    services.policy_save(policy=policy)
-    after = can_cancel(appointment, at=NOW)
+        policy.settings = later
+        services.policy_save(policy=policy)
+        after = can_cancel(appointment, at=NOW)
 
-    assert (after.allowed, after.fee, after.remaining_quota) == (
-        before.allowed,
-        before.fee,
-        before.remaining_quota,
-    )
-    services.policy_delete(policy=policy)
+        assert (after.allowed, after.fee, after.remaining_quota) == (
+            before.allowed,
+            before.fee,
+            before.remaining_quota,
+        )
