@@ -36,7 +36,7 @@ def _customer_variables(phone: str, now: datetime, language: str) -> dict[str, s
     local_start = following.starts_at.astimezone(now.tzinfo) if following else None
     return {
         "customer_known": speech.yes_no(customer is not None),
-        "customer_name": customer.name if customer and customer.name != customer.phone else "",
+        "customer_name": customer.name if customer and customer.name != str(customer.phone) else "",
         "has_next_appointment": speech.yes_no(following is not None),
         "next_appointment": speech.spoken_moment(local_start, language) if local_start else "",
         "next_appointment_date": speech.spoken_date(local_start, language) if local_start else "",

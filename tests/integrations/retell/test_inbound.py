@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from appointments.models import Appointment
 from tests.factories.callbacks import CallbackRequestFactory
 from tests.factories.calls import signed_post
+from tests.factories.org import CustomerFactory
 from tests.integrations.retell.conftest import ACME_NUMBER, BERLIN, DANA_PHONE, GLOBEX_NUMBER
 
 URL = "/webhooks/retell/inbound/"
@@ -123,3 +124,9 @@ def test_inbound_writes_nothing_and_answers_fast(acme, retell_client, clock):
 @pytest.mark.parametrize("body", [{"event": "call_inbound"}, {"event": "call_inbound", "call_inbound": {}}])
 def test_a_malformed_inbound_request_is_400(acme, retell_client, body):
     assert signed_post(retell_client, URL, body).status_code == 400
+
+
+def test_a_customer_known_only_by_number_has_no_name_to_say(acme, retell_client, clock):
+    CustomerFactory(name="+4917012312312", phone="+4917012312312")  # created from an earlier call
+    found = variables(signed_post(retell_client, URL, inbound(from_number="+4917012312312")))
+    assert (found["customer_known"], found["customer_name"]) == ("true", "")
