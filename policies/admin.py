@@ -44,6 +44,12 @@ def _rules_of(policy: PolicyConfiguration, table: dict | None = None):
         return None
 
 
+def _admin_page(model_admin: ModelAdmin, request: HttpRequest, template: str, **context: Any) -> HttpResponse:
+    """A page of our own inside the admin's frame (sidebar, header, breadcrumbs of the model)."""
+    context = {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, **context}
+    return TemplateResponse(request, template, context)
+
+
 class LiveFilter(admin.SimpleListFilter):
     """Live policies by default; deleted ones stay on record and can be restored."""
 
@@ -191,14 +197,14 @@ class PolicyConfigurationAdmin(SimpleHistoryAdmin, ModelAdmin):
         sections = [
             {"policy_type": policy_type, "rows": policy_overview(policy_type)} for policy_type in PolicyType
         ]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Who follows which policy"),
-            "opts": self.model._meta,
-            "sections": sections,
-            "default_description": DEFAULT_DESCRIPTION,
-        }
-        return TemplateResponse(request, "admin/policies/overview.html", context)
+        return _admin_page(
+            self,
+            request,
+            "admin/policies/overview.html",
+            title=gettext("Who follows which policy"),
+            sections=sections,
+            default_description=DEFAULT_DESCRIPTION,
+        )
 
     @action(description=_("Preview the engine"), url_path="preview", permissions=["view"], icon="science")
     def preview(self, request: HttpRequest) -> HttpResponse:
@@ -206,14 +212,14 @@ class PolicyConfigurationAdmin(SimpleHistoryAdmin, ModelAdmin):
         answers = []
         if form.is_bound and form.is_valid():
             answers = _preview_answers(form, request)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("What would the policy engine answer now?"),
-            "opts": self.model._meta,
-            "form": form,
-            "answers": answers,
-        }
-        return TemplateResponse(request, "admin/policies/preview.html", context)
+        return _admin_page(
+            self,
+            request,
+            "admin/policies/preview.html",
+            title=gettext("What would the policy engine answer now?"),
+            form=form,
+            answers=answers,
+        )
 
 
 def _preview_answers(form: PreviewForm, request: HttpRequest) -> list[dict[str, Any]]:
@@ -317,11 +323,11 @@ class AppointmentModificationAdmin(ModelAdmin):
                 self.message_user(request, gettext("The fee has been waived."))
                 url = reverse("admin:policies_appointmentmodification_change", args=[modification.pk])
                 return HttpResponseRedirect(url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Waive the fee"),
-            "opts": self.model._meta,
-            "form": form,
-            "modification": modification,
-        }
-        return TemplateResponse(request, "admin/policies/waive_fee.html", context)
+        return _admin_page(
+            self,
+            request,
+            "admin/policies/waive_fee.html",
+            title=gettext("Waive the fee"),
+            form=form,
+            modification=modification,
+        )
