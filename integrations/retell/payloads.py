@@ -33,6 +33,7 @@ class PayloadError(ValueError):
 class CallEvent:
     event: str
     call: dict[str, Any]
+    body: dict[str, Any] = field(default_factory=dict)  # all of it (transfer events carry more than `call`)
 
     @property
     def call_id(self) -> str:
@@ -87,7 +88,7 @@ def parse_call_event(raw: bytes) -> CallEvent:
     body = _object(raw)
     event = _string(body, "event")
     call = _call(body)
-    return CallEvent(event=event, call=call)
+    return CallEvent(event=event, call=call, body=body)
 
 
 def parse_inbound(raw: bytes) -> InboundCall:

@@ -5,6 +5,7 @@
 stored row and changes nothing. Processing locks the row and skips it when another worker holds it.
 """
 
+import hashlib
 import logging
 from datetime import timedelta
 from typing import Any
@@ -29,6 +30,14 @@ KEPT_HEADERS = ("Content-Type", "User-Agent", "X-Retell-Signature", "X-Forwarded
 NOT_PROCESSABLE = "Only call_started, call_ended and call_analyzed are processed."
 
 
+def event_key(event: CallEvent, raw_body: bytes) -> str:
+    """What makes a delivery a duplicate. Lifecycle events happen once per call: the call id. Others can
+    happen several times per call (transfers, transcript updates): the call id and the body's digest."""
+    if event.event in PROCESSED_EVENTS:
+        return event.call_id[:200]
+    return f"{event.call_id[:130]}:{hashlib.sha256(raw_body).hexdigest()[:32]}"
+
+
 def retell_event_store(
     *, event: CallEvent, raw_body: bytes, headers: dict[str, str]
 ) -> tuple[WebhookEvent, bool]:
@@ -40,10 +49,10 @@ def retell_event_store(
         stored, created = WebhookEvent.objects.get_or_create(
             source=WebhookEvent.Source.RETELL,
             event=event.event,
-            external_id=event.call_id[:200],
+            external_id=event_key(event, raw_body),
             defaults={
-                "body": {"event": event.event, "call": event.call},
-                "raw_body": raw_body.decode("utf-8"),
+                "body": event.body,
+                "raw_body": raw_body.decode("utf-8", errors="replace"),
                 "headers": {name: headers[name] for name in KEPT_HEADERS if name in headers},
                 "status": Status.RECEIVED if processable else Status.IGNORED,
                 "error": "" if processable else NOT_PROCESSABLE,

@@ -279,3 +279,17 @@ def test_an_unsuccessful_analysed_call_leaves_a_callback_request(
             acme.customer.pk,
         )
         assert callback.call.retell_call_id == "call_cb"
+
+
+def test_several_transfers_of_one_call_are_all_kept(acme, retell_client):
+    first = {
+        **event("transfer_started", call_object("call_t", to_number=ACME_NUMBER)),
+        "transfer_destination": {"number": "+4930111"},
+    }
+    second = {**first, "transfer_destination": {"number": "+4930222"}}
+    for body in (first, second, second):
+        assert signed_post(retell_client, URL, body).status_code == 204
+    stored = events_of(acme)
+    assert len(stored) == 2
+    assert {e.body["transfer_destination"]["number"] for e in stored} == {"+4930111", "+4930222"}
+    assert {e.status for e in stored} == {"ignored"}
