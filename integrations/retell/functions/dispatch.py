@@ -12,7 +12,7 @@ from typing import Any
 
 from calls.services import call_ensure, call_record_function
 from integrations.retell import phrases, speech
-from integrations.retell.functions import appointments, info
+from integrations.retell.functions import appointments, availability, info
 from integrations.retell.functions.context import ArgumentProblem, FunctionContext, Reply
 from integrations.retell.payloads import FunctionCall
 from integrations.retell.routing import Route
@@ -29,10 +29,10 @@ FUNCTIONS: dict[str, Function] = {
     "parse_date": info.parse_date,
     "request_callback": info.request_callback,
     "find_my_appointments": appointments.find_my_appointments,
-    "check_availability": appointments.check_availability,
-    "find_next_available": appointments.find_next_available,
-    "reserve_slot": appointments.reserve_slot,
-    "release_slot": appointments.release_slot,
+    "check_availability": availability.check_availability,
+    "find_next_available": availability.find_next_available,
+    "reserve_slot": availability.reserve_slot,
+    "release_slot": availability.release_slot,
     "book_appointment": appointments.book_appointment,
     "cancel_appointment": appointments.cancel_appointment,
     "reschedule_appointment": appointments.reschedule_appointment,
