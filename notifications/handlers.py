@@ -14,6 +14,9 @@ from org.roles import Role
 
 logger = logging.getLogger(__name__)
 ADMINS_AUDIENCE = "company_admins"  # callbacks.services.AUDIENCE_ADMINS
+# An `appointment.updated` is news for the customer only when something they would notice changed;
+# notes, sync state and completed/no-show are internal.
+CUSTOMER_VISIBLE_CHANGES = {"starts_at", "ends_at", "staff", "service", "branch"}
 
 
 def isolated(handler: Callable[[DomainEvent], None]) -> Callable[[DomainEvent], None]:
@@ -42,8 +45,15 @@ def on_appointment_event(event: DomainEvent) -> None:
         return
     previous = event.get("previous_starts_at") or event.get("old_starts_at")
     subject = Subject(appointment=appointment, previous_starts_at=previous)
-    services.notifications_for_event(event_name=event.name, subject=subject)
+    if _customer_should_hear_of(event):
+        services.notifications_for_event(event_name=event.name, subject=subject)
     services.reminders_plan(appointment=appointment)
+
+
+def _customer_should_hear_of(event: DomainEvent) -> bool:
+    if event.name != "appointment.updated" or event.get("changed") is None:
+        return True
+    return bool(CUSTOMER_VISIBLE_CHANGES & set(event.get("changed")))
 
 
 @isolated

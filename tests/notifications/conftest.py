@@ -6,7 +6,7 @@ The clock stands still on Wednesday 4 March 2026, 10:00 in Berlin unless a test 
 Acme's Twilio account and Slack webhook point at local stand-ins; email goes to a real local SMTP server.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -128,3 +128,44 @@ def book(mitte, haircut, anna, erika):
         return NotifiedAppointmentFactory(starts_at=starts_at, **fields)
 
     return make
+
+
+@pytest.fixture
+def committed_twilio(companies):
+    """For tests whose sends run outside the test transaction (threads, a worker process): Acme's
+    Twilio account is saved to the database, pointing at the stand-in."""
+    server = FakeTwilio(TWILIO_SID, TWILIO_TOKEN, {SMS_SENDER}).start()
+    acme = companies["acme"]
+    acme.twilio_account_sid, acme.twilio_auth_token = TWILIO_SID, TWILIO_TOKEN
+    acme.twilio_from_number = SMS_SENDER
+    acme.settings = {**acme.settings, "NOTIFICATION_TWILIO_API_BASE_URL": server.base_url}
+    acme.save()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def committed_sms(companies, committed_twilio):
+    """An urgent SMS delivery that is due, committed in Acme's schema and removed afterwards (a flush of a
+    transactional test does not reach tenant tables)."""
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from notifications.models import EventType, NotificationDelivery
+
+    with tenant_context(companies["acme"]):
+        customer = CustomerFactory(phone="+4917012345678", consent_sms_at=timezone.now())
+        delivery = NotificationDelivery.objects.create(
+            event_type=EventType.objects.get(key="appointment.created"),
+            channel="sms",
+            recipient_kind="customer",
+            customer=customer,
+            address="+4917012345678",
+            body="Ihr Termin ist bestätigt.",
+            not_before=timezone.now() - timedelta(seconds=1),
+            is_urgent=True,
+        )
+    yield delivery
+    with tenant_context(companies["acme"]):
+        NotificationDelivery.objects.filter(pk=delivery.pk).delete()
+        customer.delete()

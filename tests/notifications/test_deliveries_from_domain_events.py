@@ -125,3 +125,23 @@ def test_a_failing_notification_never_breaks_the_change_that_emitted_it(acme, bo
         appointment.save()
     appointment.refresh_from_db()
     assert appointment.notes == "still saved"
+
+
+@pytest.mark.parametrize(
+    ("changed", "notified"), [(["notes"], False), (["sync_state"], False), (["staff"], True)]
+)
+def test_an_update_reaches_the_customer_only_when_they_would_notice_it(acme, book, changed, notified):
+    appointment = book(WEDNESDAY_10 + timedelta(days=8))
+    emit("appointment.updated", appointment=appointment, changed=changed)
+    assert len(deliveries("appointment.updated")) == (1 if notified else 0)
+
+
+def test_a_completed_appointment_drops_its_pending_reminders(acme, book):
+    appointment = book(WEDNESDAY_10 + timedelta(days=8))
+    emit("appointment.created", appointment=appointment)
+    appointment.status = "completed"
+    appointment.save()
+    emit("appointment.updated", appointment=appointment, changed=["status"])
+    reminders = NotificationDelivery.objects.filter(event_type__key="appointment.reminder")
+    assert {r.status for r in reminders} == {Status.CANCELLED}
+    assert deliveries("appointment.updated") == []
