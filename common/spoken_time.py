@@ -246,6 +246,7 @@ _NEXT = r"naechste[nmrs]?|kommende[nmrs]?|next|coming|following"
 _AFTER_NEXT = r"uebernaechste[nmrs]?"
 _THIS = r"diese[nmrs]?|this"
 _WEEK = r"woche|week"
+_EDGES = r"anfang|mitte|ende|early|mid|late|end of|beginning of|start of"
 # German "am" is a preposition ("am Dienstag"); only an "am" not followed by such words means a.m.
 _GERMAN_AFTER_AM = (
     rf"(?:{_WEEKDAY_RE}|\d|{_NEXT}|{_AFTER_NEXT}|{_THIS}|wochenende|vormittag|nachmittag|morgen|mittag|abend"
@@ -422,13 +423,12 @@ class _Parser:
 
     def _week(self) -> Days | None:
         monday = self.today - timedelta(days=self.today.weekday())
-        edge = (
-            r"(?:(?P<edge>anfang|mitte|ende|early|mid|late|end of|beginning of|start of) )?(?:(?:der|the) )?"
-        )
+        edge = rf"(?:(?P<edge>{_EDGES}) )?(?:(?:der|the) )?"
         specs = [
             (rf"\b{edge}(?:{_AFTER_NEXT} (?:{_WEEK})|week after next)\b", 14),
             (rf"\b{edge}(?:{_NEXT}) (?:{_WEEK})\b", 7),
             (rf"\b{edge}(?:{_THIS}) (?:{_WEEK})\b", 0),
+            (rf"\b(?P<edge>{_EDGES}) (?:der|the) (?:{_WEEK})\b", 0),
         ]
         for pattern, offset in specs:
             match = self.take(pattern)
@@ -470,18 +470,26 @@ class _Parser:
         return max(saturday, self.today), saturday + timedelta(days=1)
 
     def _month(self) -> Days | None:
-        match = self.take(rf"\b(?P<q>{_NEXT}|{_THIS}) (?:monat|month)\b|\b(?:im|in) (?P<mon>{_MONTH_RE})\b")
+        """ "nächsten Monat", "im April", "Ende März", "early next month": a month or a third of one."""
+        month = rf"(?:(?P<q>{_NEXT}|{_THIS}) (?:monats?|month)|(?P<mon>{_MONTH_RE}))"
+        edge = rf"(?P<edge>{_EDGES})"
+        match = self.take(
+            rf"\b{edge}[ -](?:des |the )?{month}\b"
+            rf"|\b(?P<q2>{_NEXT}|{_THIS}) (?:monat|month)\b|\b(?:im|in) (?P<mon2>{_MONTH_RE})\b"
+        )
         if match is None:
             return None
+        qualifier, month_name = match["q"] or match["q2"], match["mon"] or match["mon2"]
         first = self.today.replace(day=1)
-        if match["mon"]:
-            first = first.replace(month=_MONTHS[match["mon"]])
+        if month_name:
+            first = first.replace(month=_MONTHS[month_name])
             if first.month < self.today.month:
                 first = first.replace(year=first.year + 1)
-        elif re.fullmatch(_NEXT, match["q"]):
+        elif re.fullmatch(_NEXT, qualifier):
             first = (first + timedelta(days=32)).replace(day=1)
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        return max(first, self.today), last
+        first, last = _month_part(first, last, match["edge"])
+        return max(first, self.today), max(last, self.today)
 
     # -- part of the day --
     def _part_of_day(self) -> PartOfDay | None:
@@ -617,6 +625,17 @@ def _week_part(monday: date, edge: str | None, today: date) -> Days:
         "ende": (3, 5), "late": (3, 5), "end of": (3, 5),
     }.get(edge or "", (0, 6))  # fmt: skip
     return max(monday + timedelta(days=first), today), max(monday + timedelta(days=last), today)
+
+
+def _month_part(first: date, last: date, edge: str | None) -> Days:
+    """The first, middle or last ten days of a month (the whole month without an edge)."""
+    if edge in ("anfang", "early", "beginning of", "start of"):
+        return first, first.replace(day=10)
+    if edge in ("mitte", "mid"):
+        return first.replace(day=11), first.replace(day=20)
+    if edge in ("ende", "late", "end of"):
+        return first.replace(day=21), last
+    return first, last
 
 
 def _one(day: date) -> Days:

@@ -147,6 +147,13 @@ def test_vague_times_resolve_to_a_window_of_the_day(text, day, window, part):
         ("nächsten Monat", (date(2026, 4, 1), date(2026, 4, 30))),
         ("im April", (date(2026, 4, 1), date(2026, 4, 30))),
         ("im Februar", (date(2027, 2, 1), date(2027, 2, 28))),
+        ("Ende März", (date(2026, 3, 21), date(2026, 3, 31))),
+        ("Anfang April", (date(2026, 4, 1), date(2026, 4, 10))),
+        ("mid-May", (date(2026, 5, 11), date(2026, 5, 20))),
+        ("end of next month", (date(2026, 4, 21), date(2026, 4, 30))),
+        ("Ende des nächsten Monats", (date(2026, 4, 21), date(2026, 4, 30))),
+        ("Ende der Woche", (date(2026, 3, 12), date(2026, 3, 14))),
+        ("end of the week", (date(2026, 3, 12), date(2026, 3, 14))),
     ],
 )
 def test_days_and_ranges_of_days(text, expected):
