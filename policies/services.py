@@ -49,6 +49,7 @@ from policies.rules import (
     Money,
     PolicySettingsError,
     PolicyType,
+    Reason,
     decide,
     notice_hours,
 )
@@ -120,7 +121,7 @@ class PolicyCheck:
     modification_type: ModificationType
     allowed: bool
     code: DecisionCode
-    reason: str
+    why: Reason
     fee: Money
     fee_if_forced: Money
     policy: ResolvedPolicy
@@ -131,6 +132,11 @@ class PolicyCheck:
     at: datetime
     new_starts_at: datetime | None = None
     can_override: bool = False
+
+    @property
+    def reason(self) -> str:
+        """Why, in plain words, in the language active now (``why.text_in("de")`` for another one)."""
+        return str(self.why)
 
     @property
     def remaining_quota(self) -> int | None:
@@ -213,7 +219,7 @@ def _check(
         modification_type=modification_type,
         allowed=decision.allowed,
         code=decision.code,
-        reason=decision.reason,
+        why=decision.why,
         fee=decision.fee,
         fee_if_forced=decision.fee_if_forced,
         policy=policy,
@@ -239,18 +245,20 @@ def real_time_between(start: datetime, end: datetime) -> timedelta:
 def _refusal_by_state(appointment: Any, decision: Decision, new_start: datetime | None, at: datetime):
     """Facts about the appointment itself that no policy can allow: its status, and a new time in the past."""
     if appointment.status not in CHANGEABLE_STATUSES:
-        reason = REASON_NOT_CHANGEABLE % {"status": appointment.get_status_display()}
-        return _refused(decision, DecisionCode.NOT_CHANGEABLE, reason)
+        status = type(appointment).Status(appointment.status).label  # lazy: read in any language
+        return _refused(
+            decision, DecisionCode.NOT_CHANGEABLE, Reason(REASON_NOT_CHANGEABLE, {"status": status})
+        )
     if decision.code is DecisionCode.IN_PAST:
         return decision
     if new_start is not None and new_start <= at:
-        return _refused(decision, DecisionCode.NEW_START_IN_PAST, str(REASON_NEW_START_IN_PAST))
+        return _refused(decision, DecisionCode.NEW_START_IN_PAST, Reason(REASON_NEW_START_IN_PAST))
     return None
 
 
-def _refused(decision: Decision, code: DecisionCode, reason: str) -> Decision:
+def _refused(decision: Decision, code: DecisionCode, why: Reason) -> Decision:
     zero = Money.zero(decision.fee_if_forced.currency)
-    return dataclasses.replace(decision, allowed=False, code=code, reason=str(reason), fee=zero)
+    return dataclasses.replace(decision, allowed=False, code=code, why=why, fee=zero)
 
 
 def _price_of(appointment: Any) -> Money | None:
@@ -389,7 +397,7 @@ def _with_quota_recounted(appointment: Any, check: PolicyCheck) -> PolicyCheck:
     if check.allowed and decision.code is DecisionCode.QUOTA_EXCEEDED:
         zero = Money.zero(check.fee.currency)
         return dataclasses.replace(
-            check, allowed=False, code=decision.code, reason=decision.reason, fee=zero, quota_used=used
+            check, allowed=False, code=decision.code, why=decision.why, fee=zero, quota_used=used
         )
     return dataclasses.replace(check, quota_used=used)
 

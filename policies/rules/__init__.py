@@ -77,6 +77,7 @@ from policies.rules.verdicts import (
     REASON_RESCHEDULE_QUOTA_USED,
     Decision,
     DecisionCode,
+    Reason,
     decide,
     notice_hours,
 )
@@ -125,6 +126,7 @@ __all__ = [
     "PolicyRules",
     "PolicySettingsError",
     "PolicyType",
+    "Reason",
     "decide",
     "default_rules",
     "merge_settings",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from policies.rules.policy import Money, PolicyRules, PolicyType, notice_hours, number_json
@@ -42,16 +45,36 @@ class DecisionCode(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Reason:
+    """A reason kept as its message and values, so it can be read in any language, at any time later."""
+
+    message: Any
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return str(self.message) % self.values if self.values else str(self.message)
+
+    def text_in(self, language: str) -> str:
+        with translation.override(language):
+            return str(self)
+
+
+@dataclass(frozen=True)
 class Decision:
     """What the rules say about one change, before anyone overrides anything."""
 
     allowed: bool
     code: DecisionCode
-    reason: str
+    why: Reason
     fee: Money
     fee_if_forced: Money
     quota_limit: int | None
     quota_used: int
+
+    @property
+    def reason(self) -> str:
+        """The reason in plain words, in the language active now."""
+        return str(self.why)
 
     @property
     def remaining_quota(self) -> int | None:
@@ -78,20 +101,20 @@ def decide(
     zero = Money.zero(fee.currency)
     limit = rules.quota_limit
 
-    def refuse(code: DecisionCode, reason: str) -> Decision:
-        return Decision(False, code, reason, zero, fee, limit, quota_used)
+    def refuse(code: DecisionCode, why: Reason) -> Decision:
+        return Decision(False, code, why, zero, fee, limit, quota_used)
 
     if notice <= timedelta(0):
-        return refuse(DecisionCode.IN_PAST, str(REASON_IN_PAST))
+        return refuse(DecisionCode.IN_PAST, Reason(REASON_IN_PAST))
     if notice_hours(notice) < rules.hours_before:
         hours = {"required": number_json(rules.hours_before), "notice": _hours_for_people(notice)}
-        return refuse(DecisionCode.DEADLINE_MISSED, REASON_NOTICE_TOO_SHORT % hours)
+        return refuse(DecisionCode.DEADLINE_MISSED, Reason(REASON_NOTICE_TOO_SHORT, hours))
     if limit is not None and quota_used >= limit:
         cancelling = rules.policy_type is PolicyType.CANCELLATION
         message = REASON_CANCEL_QUOTA_USED if cancelling else REASON_RESCHEDULE_QUOTA_USED
-        return refuse(DecisionCode.QUOTA_EXCEEDED, message % {"used": quota_used, "limit": limit})
-    reason = str(REASON_ALLOWED_FREE) if fee.is_zero else REASON_ALLOWED_WITH_FEE % {"fee": fee}
-    return Decision(True, DecisionCode.ALLOWED, reason, fee, fee, limit, quota_used)
+        return refuse(DecisionCode.QUOTA_EXCEEDED, Reason(message, {"used": quota_used, "limit": limit}))
+    why = Reason(REASON_ALLOWED_FREE) if fee.is_zero else Reason(REASON_ALLOWED_WITH_FEE, {"fee": fee})
+    return Decision(True, DecisionCode.ALLOWED, why, fee, fee, limit, quota_used)
 
 
 def _hours_for_people(notice: timedelta) -> str:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from appointments.models import Appointment
 from policies import rules
@@ -179,3 +180,17 @@ def test_the_phone_agent_gets_the_answer_as_json(company):
     assert answer["fee_if_forced"] == {"amount": "15.00", "currency": "EUR"}
     assert answer["policy"]["level"] == "company"
     assert answer["hours_notice"] == "3.00"
+
+
+def test_the_reason_can_be_read_later_in_another_language(company):
+    PolicyFactory(settings={"hours_before": 48})
+    late = PolicyAppointmentFactory(starts_at=NOW + timedelta(hours=3))
+
+    check = can_cancel(late, at=NOW)
+
+    with translation.override("de"):
+        assert check.reason == str(rules.REASON_NOTICE_TOO_SHORT) % {"required": 48, "notice": "3.0"}
+    assert (
+        check.why.text_in("en")
+        == "Changes need at least 48 hours' notice; only 3.0 hours are left before the appointment."
+    )
