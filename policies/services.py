@@ -68,7 +68,6 @@ CHANGEABLE_STATUSES = ("scheduled", "confirmed")
 OVERRIDABLE = (DecisionCode.DEADLINE_MISSED, DecisionCode.QUOTA_EXCEEDED)
 
 MANAGER_REQUIRED = _("Only a manager can override the policy or waive a fee.")
-OVERRIDE_REASON_REQUIRED = _("Say why the policy is being overridden.")
 WAIVE_REASON_REQUIRED = _("Say why the fee is being waived.")
 NOTHING_TO_OVERRIDE = _("The policy allows this change; there is nothing to override.")
 CANNOT_OVERRIDE = _("This refusal cannot be overridden: %(reason)s")
