@@ -9,15 +9,28 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from callbacks.models import CallbackRequest
 from org.roles import Role
+from tests.admin.catalogue import compile_catalogue
 from tests.conftest import tenant_host
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.org import BranchFactory, ServiceFactory, StaffFactory
+
+
+@pytest.fixture(scope="session")
+def _compiled_catalogue(tmp_path_factory):
+    return compile_catalogue(tmp_path_factory.mktemp("locale"))
+
+
+@pytest.fixture(autouse=True)
+def _german_catalogue(_compiled_catalogue):
+    """The German UI comes from the catalogue in the tree (see tests/admin/catalogue.py)."""
+    with override_settings(LOCALE_PATHS=[_compiled_catalogue]):
+        yield
 
 
 @pytest.fixture(autouse=True)

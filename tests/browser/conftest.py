@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django_tenants.utils import schema_context
+
+from tests.admin.catalogue import compile_catalogue
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -38,6 +41,18 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def _compiled_catalogue(tmp_path_factory):
+    return compile_catalogue(tmp_path_factory.mktemp("locale"))
+
+
+@pytest.fixture(autouse=True)
+def _german_catalogue(_compiled_catalogue):
+    """The German UI comes from the catalogue in the tree (see tests/admin/catalogue.py)."""
+    with override_settings(LOCALE_PATHS=[_compiled_catalogue]):
+        yield
 
 
 @pytest.fixture(scope="session")
