@@ -45,7 +45,7 @@ from callbacks.models import (
 )
 from common.phone import try_normalise_phone
 from common.templatetags.switchboard import local_datetime, relative_deadline
-from org.models import Branch, Staff
+from org.models import Branch, Service, Staff
 
 Status = CallbackRequest.Status
 Priority = CallbackRequest.Priority
@@ -177,12 +177,23 @@ class CreateCallbackForm(forms.Form):
     branch = forms.ModelChoiceField(
         queryset=Branch.objects.none(), label=_("Branch"), widget=UnfoldAdminSelectWidget
     )
-    service_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.filter(is_active=True),
+        label=_("Service"),
+        required=False,
+        widget=UnfoldAdminSelectWidget,
+    )
     priority = forms.ChoiceField(
         label=_("Priority"),
         required=False,
         choices=[("", _("automatic")), *Priority.choices],
         widget=UnfoldAdminSelectWidget,
+    )
+    preferred_window_start = forms.SplitDateTimeField(
+        label=_("Preferred from"), required=False, widget=UnfoldAdminSplitDateTimeWidget
+    )
+    preferred_window_end = forms.SplitDateTimeField(
+        label=_("Preferred until"), required=False, widget=UnfoldAdminSplitDateTimeWidget
     )
     notes = _text(False, _("Notes"))
 
@@ -829,7 +840,10 @@ class CallbackRequestAdmin(ModelAdmin):
                     branch_id=data["branch"].pk,
                     phone=data["phone"],
                     customer_name=data["customer_name"],
+                    service_id=data["service"].pk if data["service"] else None,
                     priority=data["priority"] or None,
+                    preferred_window_start=data["preferred_window_start"],
+                    preferred_window_end=data["preferred_window_end"],
                     notes=data["notes"],
                     source=CallbackRequest.Source.MANUAL,
                     by=request.user,
@@ -891,6 +905,7 @@ class CallbackRequestAdmin(ModelAdmin):
                 except ValidationError as error:
                     _apply_errors(bound, error)
                 else:
+                    self.log_change(request, callback, f"{title}: {what}")
                     messages.success(request, DONE % {"id": callback.pk, "what": what})
                     return HttpResponseRedirect(self._back_url(request, callback))
             return self._render_form(request, callback, bound, title=title, danger=danger)
@@ -976,6 +991,7 @@ class CallbackRequestAdmin(ModelAdmin):
             except ValidationError as error:
                 failed.append(f"#{callback.pk}: {' '.join(error.messages)}")
             else:
+                self.log_change(request, callback, str(title))
                 done += 1
         level = messages.SUCCESS if not failed else messages.WARNING
         self.message_user(request, BULK_DONE % {"what": title, "ok": done, "failed": len(failed)}, level)

@@ -296,8 +296,7 @@ def fingerprint(user) -> str:
 def _badge(request, key: str) -> str:
     if current_company() is None or visibility.role_of(request.user) is None:
         return ""
-    count = badge_counts(request.user)[key]
-    return str(count) if count else ""
+    return str(badge_counts(request.user)[key])
 
 
 def nav_badge_open(request) -> str:

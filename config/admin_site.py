@@ -15,7 +15,7 @@ def _on_company_host(request) -> bool:
 
 
 def _model_entry(
-    app_label: str, model_name: str, title, icon: str, *, query: str = "", badge: str = ""
+    app_label: str, model_name: str, title, icon: str, *, query: str = "", badge: str = "", variant: str = ""
 ) -> dict:
     """A sidebar link to a model's list, shown only where that admin exists and the user may view it."""
 
@@ -44,6 +44,8 @@ def _model_entry(
     entry = {"title": title, "icon": icon, "link": link, "permission": permission}
     if badge:
         entry["badge"] = badge
+    if variant:
+        entry["badge_variant"] = variant
     return entry
 
 
@@ -70,6 +72,7 @@ NAVIGATION = [
                 _("Callback requests"),
                 "phone_callback",
                 badge="callbacks.dashboard.nav_badge_open",
+                variant="info",
             ),
             _model_entry(
                 "callbacks",

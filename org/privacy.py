@@ -15,6 +15,9 @@ from org.models import Customer
 
 ALREADY_ANONYMISED = _("This customer was already anonymised.")
 ANONYMOUS_NAME = "anonymised"
+CANCEL_REASON = "customer anonymised (GDPR)"
+ANONYMISED_MESSAGE = "[anonymised]"
+FREE_TEXT_EVENTS = ("contact_attempt", "duplicate_merged", "cancelled", "completed", "escalated")
 
 
 @transaction.atomic
@@ -32,24 +35,34 @@ def customer_anonymise(*, customer: Customer, by=None) -> Customer:
     customer.anonymised_at = timezone.now()
     customer.full_clean()
     customer.save()
-    _scrub_callbacks(customer, phone)
+    _scrub_callbacks(customer, phone, by)
     _scrub_calls(customer, phone)
     _scrub_appointments(customer)
     emit("customer.anonymised", customer=customer, by=by)
     return customer
 
 
-def _scrub_callbacks(customer: Customer, phone: str) -> None:
-    from callbacks.models import CallbackRequest, ContactAttempt
+def _scrub_callbacks(customer: Customer, phone: str, by) -> None:
+    """Open callbacks are cancelled first (nobody can call an erased number back), then scrubbed."""
+    from callbacks.models import CallbackEscalation, CallbackEvent, CallbackRequest, ContactAttempt
+    from callbacks.services import callback_cancel
 
     rows = CallbackRequest.all_objects.filter(customer=customer)
     if phone:
         rows = rows | CallbackRequest.all_objects.filter(phone=phone)
     ids = list(rows.values_list("pk", flat=True))
+    for callback in CallbackRequest.objects.open().filter(pk__in=ids):
+        callback_cancel(callback=callback, by=by, reason=CANCEL_REASON)
     CallbackRequest.all_objects.filter(pk__in=ids).update(
         customer_name=customer.name, phone="", notes="", metadata={}
     )
     ContactAttempt.objects.filter(callback__in=ids).update(note="")
+    CallbackEscalation.objects.filter(callback__in=ids).update(notes="")
+    # Timeline entries that may quote free text (notes, reasons) lose their wording; kind, time and actor
+    # stay, so the statistics and the course of events survive. (Erasure overrides the append-only rule.)
+    CallbackEvent.objects.filter(callback__in=ids, kind__in=FREE_TEXT_EVENTS).update(
+        message=ANONYMISED_MESSAGE, details={}
+    )
     _scrub_history(CallbackRequest, ids)
 
 

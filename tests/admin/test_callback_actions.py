@@ -258,3 +258,51 @@ def test_call_later_moves_the_deadline_in_branch_time(as_user, anna, callbacks):
 
     deadline = timezone.localtime(reloaded(callback).expires_at, callback.branch.tzinfo)
     assert (deadline.date(), deadline.hour, deadline.minute) == (tomorrow, 11, 30)
+
+
+def test_create_page_offers_the_users_branches(as_user, anna, mitte, nord):
+    response = as_user(anna).get("/admin/callbacks/callbackrequest/add/")
+
+    assert response.status_code == 200
+    assert list(response.context["form"].fields["branch"].queryset) == [mitte]
+
+
+def test_create_with_a_service_the_branch_does_not_offer_names_the_service(as_user, anna, mitte, nord):
+    from tests.factories.org import ServiceFactory
+
+    colouring = ServiceFactory(name="Färben", branches=[nord])
+
+    response = as_user(anna).post(
+        "/admin/callbacks/callbackrequest/add/",
+        {"phone": "030 1234567", "branch": mitte.pk, "service": colouring.pk},
+    )
+
+    assert response.status_code == 200
+    assert "service" in response.context["form"].errors
+    assert not CallbackRequest.objects.exists()
+
+
+def test_every_action_is_logged_for_the_admin_history(as_user, max_manager, anna, callbacks):
+    from django.contrib.admin.models import LogEntry
+
+    callback = callbacks["mitte_open"]
+    as_user(max_manager).post(action_url(callback, "assign"), {"staff": anna.pk})
+
+    entry = LogEntry.objects.get(object_id=str(callback.pk))
+    assert entry.user == max_manager.user
+    assert "Anna" in entry.get_change_message()
+
+
+def test_audit_history_shows_old_and_new_values(as_user, max_manager, anna, callbacks):
+    if not hasattr(CallbackRequest, "history"):
+        pytest.skip("CallbackRequest keeps no field history yet (needs HistoricalRecords on the model)")
+    callback = callbacks["mitte_open"]
+    client = as_user(max_manager)
+    client.post(action_url(callback, "assign"), {"staff": anna.pk})
+
+    audit = client.get(change_url(callback)).context["audit"]
+
+    changes = {
+        change["field"]: (change["old"], change["new"]) for entry in audit for change in entry["changes"]
+    }
+    assert changes["status"] == ("pending", "assigned")

@@ -110,3 +110,18 @@ def test_customer_search_by_phone_in_any_format(as_user, anna, clara):
     response = as_user(anna).get("/admin/org/customer/", {"q": "030 1234567"})
 
     assert list(response.context["cl"].result_list) == [clara]
+
+
+def test_anonymising_cancels_open_callbacks_and_blanks_free_text_in_the_timeline(clara, mitte, ada):
+    from callbacks import services
+    from callbacks.models import CallbackEvent
+
+    created = services.callback_create(branch_id=mitte.pk, phone=str(clara.phone), notes="Clara, Allergie")
+    callback = created.callback
+
+    customer_anonymise(customer=clara, by=ada.user)
+
+    callback = CallbackRequest.all_objects.get(pk=callback.pk)
+    assert callback.status == "cancelled"
+    messages = " ".join(CallbackEvent.objects.filter(callback=callback).values_list("message", flat=True))
+    assert "Clara" not in messages and "Allergie" not in messages
