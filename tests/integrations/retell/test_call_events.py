@@ -1,9 +1,11 @@
 """Retell's call events: stored once, answered 204 at once, processed after commit, in any order."""
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from tenant_schemas_celery.task import _shared_storage
 
@@ -293,3 +295,26 @@ def test_several_transfers_of_one_call_are_all_kept(acme, retell_client):
     assert len(stored) == 2
     assert {e.body["transfer_destination"]["number"] for e in stored} == {"+4930111", "+4930222"}
     assert {e.status for e in stored} == {"ignored"}
+
+
+def test_with_the_queue_down_the_event_is_stored_answered_and_swept_later(
+    acme, retell_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    from integrations.retell import tasks
+    from integrations.retell.services import retell_events_sweep
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.process_call_event, "apply_async", broker_down)
+    response = post_processed(
+        retell_client,
+        event("call_ended", ended("call_q", to_number=ACME_NUMBER)),
+        django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 204
+    assert [e.status for e in events_of(acme)] == ["received"]
+    with tenant_context(acme.company):
+        WebhookEvent.objects.update(received_at=timezone.now() - timedelta(hours=1))
+        assert retell_events_sweep() == 1
+        assert Call.objects.filter(retell_call_id="call_q").exists()
