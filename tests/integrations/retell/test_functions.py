@@ -229,3 +229,32 @@ def test_a_call_of_another_company_sees_only_that_company(acme, globex, run):
     assert run("check_customer", to_number=GLOBEX_NUMBER, call_id="call_globex")["name"] == "Eve Globex"
     assert [i.name for i in invocations(globex)] == ["list_services", "check_customer"]
     assert invocations(acme) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "message"),
+    [
+        ("parse_date", "when", "An welchem Tag und um wie viel Uhr möchten Sie kommen?"),
+        (
+            "request_callback",
+            "reason",
+            "Worum geht es, damit sich meine Kollegin oder mein Kollege vorbereiten kann?",
+        ),
+        ("check_availability", "service", "Welche Leistung möchten Sie?"),
+        ("find_next_available", "service", "Welche Leistung möchten Sie?"),
+        ("reserve_slot", "service", "Welche Leistung möchten Sie?"),
+        ("book_appointment", "service", "Welche Leistung möchten Sie?"),
+        ("release_slot", "reservation", "Welche reservierte Zeit meinen Sie?"),
+        ("cancel_appointment", "appointment", "Ich finde keinen anstehenden Termin für Sie."),
+        ("reschedule_appointment", "appointment", "Ich finde keinen anstehenden Termin für Sie."),
+    ],
+)
+def test_every_function_asks_for_what_is_missing_with_200(acme, run, name, field, message):
+    reply = run(name, {"service": ["not", "a", "string"]} if name == "book_appointment" else {})
+    assert (reply["ok"], reply["field"], reply["message"]) == (False, field, message)
+    assert invocations(acme)[-1].succeeded is False
+
+
+def test_a_time_without_a_clock_time_is_asked_for_before_holding(acme, run):
+    reply = run("reserve_slot", {"service": "Beratung", "date": "morgen"})
+    assert (reply["field"], reply["message"]) == ("time", "Um wie viel Uhr genau?")
