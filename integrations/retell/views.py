@@ -61,6 +61,8 @@ def _authenticated_route(raw: bytes, number: str, header: str | None) -> Route:
     route = route_call_to_company(number)
     if route is None:
         if signature_is_valid(raw, platform_signing_key(), header):
+            # Our side of the call (not the caller's number), so operators can see what to configure.
+            logger.warning("Retell request for unconfigured number %s", number)
             raise Rejected(404, UNKNOWN_NUMBER)
         raise Rejected(401, BAD_SIGNATURE)
     if not signature_is_valid(raw, route.signing_key, header):
