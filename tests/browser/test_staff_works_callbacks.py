@@ -127,6 +127,13 @@ def test_manager_bulk_auto_assigns_and_sees_who_got_what(page, acme_url, workday
     assert "Zugewiesen an:" in messages
     assert CallbackRequest.objects.filter(branch=mitte, status="pending").count() == 0
 
+    assigned = CallbackRequest.objects.get(customer_name="Erika Eins")
+    page.goto(acme_url(f"/admin/callbacks/callbackrequest/{assigned.pk}/change/"))
+    screenshot(page, "manager-callback-detail-actions")
+    for label in ("Kontaktversuch erfassen", "Eskalieren", "Rückruf stornieren", "In den Papierkorb"):
+        assert page.get_by_role("link", name=label).count() >= 1
+    assert page.get_by_role("link", name="Als erledigt markieren").count() == 0  # not before contact
+
 
 def test_german_ui_shows_german_labels_and_english_on_request(page, acme_url, workday):
     log_in(page, acme_url, "anna.browser@acme.test")
