@@ -123,7 +123,7 @@ class CallAdmin(ReadOnlyAdmin):
                 )
             },
         ),
-        (_("Conversation"), {"fields": ("recording", "transcript")}),
+        (_("Conversation"), {"fields": ("recording", "conversation")}),
         (_("Outcome"), {"fields": ("linked_appointments", "linked_callbacks")}),
         (
             _("Cost"),
@@ -162,6 +162,12 @@ class CallAdmin(ReadOnlyAdmin):
     @display(description=_("cost"), ordering="converted_cost_cents")
     def cost(self, call: Call) -> str:
         return _money(call.converted_cost_cents, call.cost_currency)
+
+    @display(description=_("transcript"))
+    def conversation(self, call: Call) -> str:
+        if not call.transcript:
+            return "–"
+        return format_html('<div class="whitespace-pre-line">{}</div>', call.transcript)
 
     @display(description=_("recording"))
     def recording(self, call: Call) -> str:

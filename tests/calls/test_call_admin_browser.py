@@ -1,0 +1,70 @@
+"""A manager reads a call in a real browser: summary, transcript, what the agent did, monthly usage."""
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from org.roles import Role
+from tests.browser.conftest import (  # noqa: F401  (the browser fixtures, shared with tests/browser)
+    _compiled_catalogue,
+    _german_catalogue,
+    acme_rows,
+    acme_url,
+    browser,
+    log_in,
+    page,
+    screenshot,
+)
+from tests.factories.calls import CallFactory, FunctionInvocationFactory
+from tests.factories.org import BranchFactory, CustomerFactory, StaffFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def analysed_call(company, acme_url):  # noqa: F811
+    branch = BranchFactory(name="Praxis Mitte")
+    StaffFactory(name="Max", user__username="max.calls@acme.test", role=Role.MANAGER, branches=[branch])
+    call = CallFactory(
+        branch=branch,
+        customer=CustomerFactory(name="Dana Ruiz"),
+        started_at=datetime(2026, 3, 4, 10, 5, tzinfo=ZoneInfo("Europe/Berlin")),
+        duration_ms=101_776,
+        summary="Dana möchte ihren Termin auf Donnerstag verschieben.",
+        transcript="Agent: Grüß Gott, Praxis Mitte.\nUser: Ich möchte meinen Termin verschieben.",
+        recording_url="https://example-bucket.retellai.com/rec.wav",
+        cost_cents=Decimal("11.87"),
+        converted_cost_cents=Decimal("10.92"),
+        cost_currency="EUR",
+    )
+    FunctionInvocationFactory(
+        call=call,
+        name="reschedule_appointment",
+        arguments={"new_date": "Donnerstag um 10"},
+        result={"ok": True, "message": "Erledigt: Beratung ist jetzt am Donnerstag, 5. März um 10:00 Uhr."},
+        duration_ms=240,
+    )
+    return call
+
+
+def test_a_manager_reads_a_call_and_the_monthly_usage(page, acme_url, analysed_call):  # noqa: F811
+    log_in(page, acme_url, "max.calls@acme.test")
+    page.goto(acme_url("/admin/calls/call/"))
+    page.get_by_text("Dana Ruiz").first.wait_for()
+    page.goto(acme_url(f"/admin/calls/call/{analysed_call.pk}/change/"))
+    body = page.locator("body")
+    for text in (
+        "Dana möchte ihren Termin auf Donnerstag verschieben.",
+        "Grüß Gott, Praxis Mitte.",
+        "reschedule_appointment",
+        "Erledigt: Beratung ist jetzt am Donnerstag",
+    ):
+        assert text in body.inner_text(), text
+    assert page.locator('a[href="https://example-bucket.retellai.com/rec.wav"]').count() == 1
+    screenshot(page, "call-detail")
+    page.goto(acme_url("/admin/calls/call/usage/"))
+    usage = page.locator("#monthly-usage").inner_text()
+    assert "März 2026\t1\t1,7\t0,12\t0,11" in usage  # 101.8 s ≈ 1.7 min; 11.87 US cents; 10.92 euro cents
+    screenshot(page, "call-usage")
