@@ -287,3 +287,22 @@ def test_a_booking_made_in_calcom_drops_the_cached_slots_of_its_event_type(deliv
     availability_search(SlotQuery(haircut, mitte), first_day=monday, last_day=monday)
 
     assert len(calcom.requests_to("/v2/slots")) == 2
+
+
+def test_a_body_that_is_no_json_object_is_refused_with_a_clear_error(company, calcom_secret):
+    raw = b"[1, 2, 3]"
+    response = Client(HTTP_HOST="localhost").post(
+        URL, raw, content_type="application/json", HTTP_X_CAL_SIGNATURE_256=calcom_signature(raw, SECRET)
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "The body is not a JSON object."}
+
+
+def test_an_oversized_body_is_refused_before_anything_else(cal, calcom, settings):
+    settings.SWITCHBOARD = {**settings.SWITCHBOARD, "WEBHOOK_MAX_BODY_BYTES": 100}
+
+    response = cal(booking_payload("BOOKING_CREATED", "uid-A"))
+
+    assert response.status_code == 413
+    assert not WebhookEvent.objects.exists()
