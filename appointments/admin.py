@@ -234,11 +234,33 @@ class AppointmentAdmin(ModelAdmin):
             "form": form,
             "branch": branch,
             "day": day,
-            "rows": [(_local(a.starts_at, a.branch)[-5:], a) for a in rows],
+            "grid": _day_grid(branch, day, rows) if branch else [],
             "previous_day": _day_link(branch, day - timedelta(days=1)),
             "next_day": _day_link(branch, day + timedelta(days=1)),
         }
         return TemplateResponse(request, DAY_TEMPLATE, context)
+
+
+GRID_STEP = timedelta(minutes=30)
+
+
+def _day_grid(branch: Branch, day: date, appointments: list[Appointment]) -> list[tuple[str, bool, list]]:
+    """Half-hour rows over the branch's opening hours (local time), each with the appointments starting in
+    it; an appointment outside the hours gets a row of its own, so nothing is hidden."""
+    marks: set[datetime] = set()
+    for opens, closes in branch.weekly_hours().day_intervals(day):
+        moment = opens
+        while moment < closes:
+            marks.add(moment)
+            moment += GRID_STEP
+    rows: dict[datetime, list[Appointment]] = {mark: [] for mark in marks}
+    for appointment in appointments:
+        mark = max((m for m in marks if m <= appointment.starts_at < m + GRID_STEP), default=None)
+        rows.setdefault(mark or appointment.starts_at, []).append(appointment)
+    tz = branch.tzinfo
+    return [
+        (timezone.localtime(mark, tz).strftime("%H:%M"), mark in marks, rows[mark]) for mark in sorted(rows)
+    ]
 
 
 def _day_link(branch: Branch | None, day: date) -> str:

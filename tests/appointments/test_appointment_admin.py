@@ -111,10 +111,10 @@ def test_rescheduling_is_checked_first_and_done_on_confirmation(tenant_client, b
     assert len(booked.previous_booking_uids) == 1
 
 
-def test_the_day_view_shows_one_branch_and_day_in_local_time(tenant_client, company, haircut, mitte):
+def test_the_day_view_shows_one_branch_and_day_as_half_hour_rows(tenant_client, company, haircut, mitte):
     client = login(tenant_client, StaffFactory(role=Role.STAFF, branches=[mitte]))
     monday_9 = next_weekday_at(0, 9)
-    AppointmentFactory(service=haircut, branch=mitte, starts_at=monday_9)
+    AppointmentFactory(service=haircut, branch=mitte, starts_at=monday_9 + timedelta(minutes=10))
     AppointmentFactory(service=haircut, branch=mitte, starts_at=monday_9 + timedelta(days=1))
 
     page = client.get(
@@ -122,9 +122,11 @@ def test_the_day_view_shows_one_branch_and_day_in_local_time(tenant_client, comp
         {"branch": mitte.pk, "day": monday_9.astimezone(BERLIN).date().isoformat()},
     )
 
-    table = page.content.decode().split('id="day-view"')[1]
-    assert table.count("<tr>") == 2, "header and one appointment"
-    assert "09:00" in table
+    table = page.content.decode().split('id="day-view"')[1].split("</table>")[0]
+    assert table.count("<tr") == 18, "09:00 to 17:30 in half hours"
+    assert table.count('class="appointment') == 1
+    first_row = table.split("<tr")[1]
+    assert "09:00" in first_row and "09:10" in first_row, "the 09:10 appointment sits in the 09:00 row"
 
 
 def test_the_connection_test_reports_success_and_a_refused_key(tenant_client, calcom, company):
