@@ -170,6 +170,16 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "I found your appointment: {service} at {time}.",
         "de": "Ich habe Ihren Termin gefunden: {service} um {time}.",
     },
+    "identity_needed": {
+        "en": (
+            "To change an appointment I need to recognise your number. Please call from the number you "
+            "booked with, or I can arrange a callback."
+        ),
+        "de": (
+            "Um einen Termin zu ändern, muss ich Ihre Nummer erkennen. Bitte rufen Sie von der Nummer an, "
+            "mit der Sie gebucht haben, oder ich veranlasse einen Rückruf."
+        ),
+    },
     "slots": {
         "en": "I have these times free: {slots}.",
         "de": "Ich habe folgende Zeiten frei: {slots}.",

@@ -151,7 +151,9 @@ def book_appointment(context: FunctionContext) -> Reply:
 
 def _target_appointment(context: FunctionContext) -> Appointment:
     """The caller's own appointment they mean: by id, by date, or their only upcoming one."""
-    if not context.caller_phone or context.customer is None:
+    if not context.caller_phone:
+        raise ArgumentProblem("appointment", "identity_needed", context.say("identity_needed"))
+    if context.customer is None:
         raise ArgumentProblem("appointment", "not_found", context.say("no_appointments"))
     upcoming = caller_upcoming(context)
     wanted_id = context.arg("appointment_id")

@@ -50,13 +50,24 @@ def _check_exact(context: FunctionContext, query, service: Service, start: datet
     return taken_reply(context, query, start)
 
 
+def spread_over_days(starts: list[datetime], tz, limit: int = MAX_OFFERED) -> list[datetime]:
+    """For a wish spanning several days, the first free time of each day ("Monday 9, Tuesday 9, ...")
+    rather than three neighbouring slots of the first day; for one day, its first slots."""
+    first_per_day: dict = {}
+    for start in starts:
+        first_per_day.setdefault(start.astimezone(tz).date(), start)
+    if len(first_per_day) > 1:
+        return list(first_per_day.values())[:limit]
+    return starts[:limit]
+
+
 def check_window(context: FunctionContext, query, wish: SpokenTime) -> Reply:
     selectors, _services = appointment_services()
     first_day = max(wish.first_day, context.now.date())
     slots = selectors.availability_search(
         query, first_day=first_day, last_day=wish.last_day, wish=time_wish(wish)
     )
-    starts = [slot.start for slot in slots][:MAX_OFFERED]
+    starts = spread_over_days([slot.start for slot in slots], context.now.tzinfo)
     if starts:
         return {
             "ok": True,

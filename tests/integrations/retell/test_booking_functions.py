@@ -272,3 +272,20 @@ def test_a_slot_gone_without_alternatives_leaves_a_callback(calcom, acme, run):
     with tenant_context(acme.company):
         callback = CallbackRequest.objects.get(pk=reply["callback_id"])
         assert (callback.source, callback.metadata["kind"]) == ("booking_failure", "slot_gone")
+
+
+def test_a_wish_over_several_days_offers_the_first_time_of_each_day(calcom, run):
+    reply = run("check_availability", {"service": "Beratung", "date": "nächste Woche vormittags"})
+    assert [slot["start"] for slot in reply["slots"]] == [
+        "2026-03-09T09:00:00+01:00",
+        "2026-03-10T09:00:00+01:00",
+        "2026-03-11T09:00:00+01:00",
+    ]
+
+
+def test_a_withheld_number_cannot_change_appointments(dana_appointment, run):
+    reply = run(
+        "cancel_appointment", {"appointment_id": dana_appointment.pk}, from_number="", call_id="call_anon"
+    )
+    assert (reply["ok"], reply["status"]) == (False, "identity_needed")
+    assert reply["message"].startswith("Um einen Termin zu ändern, muss ich Ihre Nummer erkennen.")
