@@ -258,8 +258,12 @@ def _day_grid(branch: Branch, day: date, appointments: list[Appointment]) -> lis
         mark = max((m for m in marks if m <= appointment.starts_at < m + GRID_STEP), default=None)
         rows.setdefault(mark or appointment.starts_at, []).append(appointment)
     tz = branch.tzinfo
+
+    def local(moment: datetime) -> str:
+        return timezone.localtime(moment, tz).strftime("%H:%M")
+
     return [
-        (timezone.localtime(mark, tz).strftime("%H:%M"), mark in marks, rows[mark]) for mark in sorted(rows)
+        (local(mark), mark in marks, [(local(a.starts_at), a) for a in rows[mark]]) for mark in sorted(rows)
     ]
 
 
