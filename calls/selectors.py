@@ -1,8 +1,10 @@
-"""Reads about calls: monthly usage (minutes and cost) of the current company."""
+"""Reads about calls: monthly usage (minutes and cost) of the current company, and of every company for
+the platform (`usage_of_each_company` is the one read here that crosses tenants, on purpose)."""
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce, TruncMonth
@@ -54,3 +56,24 @@ def monthly_usage(*, months: int = 12, currency: str = "EUR", tz=None) -> list[M
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class CompanyUsage:
+    company_name: str
+    schema_name: str
+    months: list[MonthlyUsage]
+
+
+def usage_of_each_company(*, months: int = 3) -> list[CompanyUsage]:
+    """Platform view: every active company's recent months (one query per company, in its schema)."""
+    from django_tenants.utils import tenant_context
+
+    from common.tasks import active_companies
+
+    result = []
+    for company in active_companies():
+        with tenant_context(company):
+            rows = monthly_usage(months=months, currency=company.currency, tz=ZoneInfo(company.timezone))
+        result.append(CompanyUsage(company.name, company.schema_name, rows))
+    return result
