@@ -104,15 +104,29 @@ def _is_empty(value: Any) -> bool:
 # --- upsert --------------------------------------------------------------------------------------------
 
 
-def _customer_for(phone: str, *, create: bool) -> Customer | None:
-    """The caller's customer record, created (named after the number) when `create` and the number is new.
-    Withheld numbers have none."""
+NOT_A_NAME = {"", "ja", "nein", "yes", "no", "unknown", "unbekannt", "none", "null"}
+
+
+def caller_name(data: dict[str, Any]) -> str:
+    """The name the caller gave, as the agent collected it (Retell's collected variables or the analysis)."""
+    analysis = data.get("call_analysis") if isinstance(data.get("call_analysis"), dict) else {}
+    sources = (data.get("collected_dynamic_variables"), analysis.get("custom_analysis_data"))
+    for source in sources:
+        name = source.get("customer_name") if isinstance(source, dict) else None
+        if isinstance(name, str) and name.strip().lower() not in NOT_A_NAME and len(name) <= 200:
+            return name.strip()
+    return ""
+
+
+def _customer_for(phone: str, *, name: str, create: bool) -> Customer | None:
+    """The caller's customer record, created when `create` and the number is new (named as the caller said,
+    else after the number). Withheld numbers have none."""
     e164 = try_normalise_phone(phone) if phone else None
     if e164 is None:
         return None
     existing = Customer.objects.filter(phone=e164, anonymised_at__isnull=True).order_by("id").first()
     if existing is None and create:
-        return customer_create(name=e164, phone=e164)
+        return customer_create(name=name or e164, phone=e164)
     return existing
 
 
@@ -164,7 +178,7 @@ def call_record_retell_event(
         call.branch_id = branch_id
         changed.append("branch")
     if call.customer_id is None:
-        call.customer = _customer_for(_caller_number(call), create=create_customer)
+        call.customer = _customer_for(_caller_number(call), name=caller_name(data), create=create_customer)
         if call.customer is not None:
             changed.append("customer")
     if "cost_cents" in changed and call.cost_cents is not None:

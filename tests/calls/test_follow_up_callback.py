@@ -114,3 +114,22 @@ def test_a_callback_the_agent_already_left_in_the_call_is_enough(branch):
 def test_a_withheld_number_cannot_be_called_back(branch):
     call = analysed_call(branch, successful=False, from_number="anonymous")
     assert call_follow_up(call=call) is None
+
+
+def test_a_new_caller_becomes_a_customer_named_as_they_said(branch):
+    data = analyzed(
+        "call_new",
+        to_number=NUMBER,
+        from_number="+4917099900011",
+        collected_dynamic_variables={"customer_name": "Nina Neu"},
+    )
+    call = call_record_retell_event(event="call_analyzed", data=data, branch_id=branch.pk)
+    assert (call.customer.name, str(call.customer.phone)) == ("Nina Neu", "+4917099900011")
+
+
+def test_a_new_caller_without_a_name_is_named_after_the_number(branch):
+    data = analyzed(
+        "call_anon_name", to_number=NUMBER, from_number="+4917099900022", custom={"customer_name": "ja"}
+    )
+    call = call_record_retell_event(event="call_analyzed", data=data, branch_id=branch.pk)
+    assert call.customer.name == "+4917099900022"
