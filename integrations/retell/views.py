@@ -8,6 +8,7 @@ strangers cannot probe which numbers we serve.
 
 import logging
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -79,6 +80,7 @@ def retell_endpoint(parse: Callable[[bytes], Any], endpoint: str) -> Callable[[H
     def decorate(handle: Handler) -> Callable:
         @csrf_exempt
         @require_POST
+        @wraps(handle)
         def view(request: HttpRequest) -> HttpResponse:
             try:
                 raw = _read_body(request)
@@ -93,7 +95,6 @@ def retell_endpoint(parse: Callable[[bytes], Any], endpoint: str) -> Callable[[H
             with tenant_context(route.company):
                 return handle(request, raw, payload, route)
 
-        view.__name__ = handle.__name__
         return view
 
     return decorate
