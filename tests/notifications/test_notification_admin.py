@@ -136,6 +136,7 @@ def test_the_delivery_log_needs_a_fixed_number_of_queries(client, acme, book):
         return len(queries)
 
     emit("appointment.created", appointment=book(WEDNESDAY_10 + timedelta(days=8)))
+    list_queries()  # warms the caches the sidebar badges use
     few = list_queries()
     for days in (9, 10, 11):
         emit("appointment.created", appointment=book(WEDNESDAY_10 + timedelta(days=days)))
