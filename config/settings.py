@@ -33,6 +33,7 @@ SHARED_APPS = [
     "unfold",
     "unfold.contrib.filters",
     "unfold.contrib.forms",
+    "unfold.contrib.simple_history",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

@@ -38,6 +38,7 @@ ROLE_PERMISSIONS[Role.MANAGER] = ROLE_PERMISSIONS[Role.STAFF] | {
     "callbacks.view_callbackescalation",
     "callbacks.change_callbackescalation",
     "policies.view_policyconfiguration",
+    "policies.view_appointmentmodification",
     "notifications.view_notificationdelivery",
     "integrations.view_webhookevent",
 }

@@ -94,6 +94,25 @@ def public_client(public) -> Client:
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_a_test_asks_otherwise():
+    """Code outside a request speaks English in tests; tests of the German UI switch explicitly."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Redis outlives each test's rolled-back transaction: nothing cached in one test reaches the next."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _back_to_public_schema():
     """No test leaks its schema into the next one."""
     yield
