@@ -16,6 +16,7 @@ from django_tenants.utils import tenant_context
 
 from org.models import Branch, Customer
 from tenants.services import phone_route_add
+from tests.factories.calls import call_object, signed_post
 from tests.factories.org import BranchFactory, CustomerFactory, ServiceFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -65,3 +66,28 @@ def globex(other_company, acme) -> Line:
 def retell_client() -> Client:
     """Retell posts to our public host; the routing is by phone number, not by host name."""
     return Client(HTTP_HOST="localhost")
+
+
+@pytest.fixture
+def call_function(retell_client):
+    """`call_function(name, args, call_id=...)` → the JSON answer, posted and signed as Retell would,
+    during a call from Dana's phone to Acme (unless told otherwise)."""
+
+    def run(
+        name: str,
+        args: dict | None = None,
+        *,
+        call_id: str,
+        from_number: str = DANA_PHONE,
+        to_number: str = ACME_NUMBER,
+    ) -> dict:
+        body = {
+            "name": name,
+            "args": args or {},
+            "call": call_object(call_id, to_number=to_number, from_number=from_number),
+        }
+        response = signed_post(retell_client, "/webhooks/retell/functions/", body)
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    return run

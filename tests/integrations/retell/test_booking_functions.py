@@ -6,6 +6,7 @@ Wednesday 4 March 2026, 10:00 in Berlin.
 
 import uuid
 from datetime import datetime
+from functools import partial
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -15,13 +16,11 @@ from callbacks.models import CallbackRequest
 from common.redis import get_redis
 from policies.selectors import policy_cache_invalidate
 from tests.factories.appointments import AppointmentFactory, EventTypeMappingFactory
-from tests.factories.calls import call_object, signed_post
 from tests.factories.org import StaffFactory
 from tests.factories.policies import PolicyFactory
 from tests.integrations.calcom.calcom_standin import CalcomStandIn, Scripted
-from tests.integrations.retell.conftest import ACME_NUMBER, BERLIN, DANA_PHONE
+from tests.integrations.retell.conftest import BERLIN
 
-URL = "/webhooks/retell/functions/"
 THURSDAY_10 = datetime(2026, 3, 5, 10, 0, tzinfo=BERLIN)
 
 
@@ -57,20 +56,8 @@ def calcom(acme, settings, clock):
 
 
 @pytest.fixture
-def run(retell_client):
-    def run(
-        name: str, args: dict | None = None, *, call_id: str = "call_book", from_number: str = DANA_PHONE
-    ):
-        body = {
-            "name": name,
-            "args": args or {},
-            "call": call_object(call_id, to_number=ACME_NUMBER, from_number=from_number),
-        }
-        response = signed_post(retell_client, URL, body)
-        assert response.status_code == 200, response.content
-        return response.json()
-
-    return run
+def run(call_function):
+    return partial(call_function, call_id="call_book")
 
 
 def test_check_availability_for_a_vague_time_offers_slots_in_that_window(calcom, run):

@@ -1,6 +1,7 @@
 """In-call functions: spoken answers in the company language, bad arguments asked for, every run recorded."""
 
 from datetime import datetime, timedelta
+from functools import partial
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -9,34 +10,13 @@ from appointments.models import Appointment
 from callbacks.models import CallbackRequest
 from calls.models import Call, FunctionInvocation
 from integrations.retell.functions import dispatch
-from tests.factories.calls import call_object, signed_post
-from tests.integrations.retell.conftest import ACME_NUMBER, BERLIN, DANA_PHONE, GLOBEX_NUMBER
-
-URL = "/webhooks/retell/functions/"
+from tests.integrations.retell.conftest import BERLIN, GLOBEX_NUMBER
 
 
 @pytest.fixture
-def run(retell_client, clock):
-    """Call one function as Retell would, during call `call_fn` from Dana's phone to Acme."""
-
-    def run(
-        name: str,
-        args: dict | None = None,
-        *,
-        from_number: str = DANA_PHONE,
-        to_number: str = ACME_NUMBER,
-        call_id: str = "call_fn",
-    ) -> dict:
-        body = {
-            "name": name,
-            "args": args or {},
-            "call": call_object(call_id, to_number=to_number, from_number=from_number),
-        }
-        response = signed_post(retell_client, URL, body)
-        assert response.status_code == 200, response.content
-        return response.json()
-
-    return run
+def run(call_function, clock):
+    """Functions during call `call_fn` from Dana's phone to Acme (Wednesday 4 March 2026, 10:00)."""
+    return partial(call_function, call_id="call_fn")
 
 
 def invocations(line) -> list[FunctionInvocation]:
@@ -165,29 +145,27 @@ def test_request_callback_asks_for_what_is_missing(acme, run):
     assert run("request_callback", {"reason": "x", "phone": "12"}, call_id="call_x")["field"] == "phone"
 
 
-def test_find_my_appointments_by_the_callers_number(acme, run):
+def monday_consultation(acme) -> Appointment:
+    """Dana's "Beratung" on Monday 9 March 2026 at 14:30."""
     start = datetime(2026, 3, 9, 14, 30, tzinfo=BERLIN)
-    Appointment.objects.create(
+    return Appointment.objects.create(
         customer=acme.customer,
         service=acme.branch.services.get(name="Beratung"),
         branch=acme.branch,
         starts_at=start,
         ends_at=start + timedelta(minutes=30),
     )
+
+
+def test_find_my_appointments_by_the_callers_number(acme, run):
+    monday_consultation(acme)
     reply = run("find_my_appointments")
     assert reply["message"] == "Ihre nächsten Termine: Beratung am Montag, 9. März um 14:30 Uhr."
     assert reply["appointments"][0]["service"] == "Beratung"
 
 
 def test_a_withheld_caller_learns_only_time_and_service_by_name_and_date(acme, run):
-    start = datetime(2026, 3, 9, 14, 30, tzinfo=BERLIN)
-    Appointment.objects.create(
-        customer=acme.customer,
-        service=acme.branch.services.get(name="Beratung"),
-        branch=acme.branch,
-        starts_at=start,
-        ends_at=start + timedelta(minutes=30),
-    )
+    monday_consultation(acme)
     asked = run("find_my_appointments", from_number="", call_id="call_anon")
     assert (
         asked["message"]
