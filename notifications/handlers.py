@@ -67,3 +67,10 @@ def on_callback_event(event: DomainEvent) -> None:
     services.notifications_for_event(
         event_name=event.name, subject=Subject(callback=callback), extra_staff=extra_staff
     )
+
+
+@isolated
+def on_customer_anonymised(event: DomainEvent) -> None:
+    customer = event.get("customer")
+    if customer is not None:
+        services.deliveries_anonymise(customer=customer, phone=str(event.get("phone") or ""))

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from common.tasks import enqueue_on_commit
@@ -20,6 +21,7 @@ from notifications.services.planning import (
 )
 
 Status = NotificationDelivery.Status
+ANONYMISED = "[anonymised]"
 
 
 @transaction.atomic
@@ -100,4 +102,21 @@ def template_preview(*, channel: str, subject: str, body: str, language: str) ->
         body=body,
         values=sample_values(language),
         sms_max_segments=conf.sms_max_segments(),
+    )
+
+
+@transaction.atomic
+def deliveries_anonymise(*, customer, phone: str = "") -> int:
+    """GDPR: what we sent to or about an anonymised customer keeps its status, but no personal data.
+
+    Queued messages are cancelled; address, text, reasons and provider errors (which quote the number)
+    are blanked on every row sent to the customer or about their appointments and callbacks.
+    """
+    about = Q(customer=customer) | Q(appointment__customer=customer) | Q(callback__customer=customer)
+    if phone:
+        about |= Q(address=phone) | Q(body__contains=phone)
+    rows = NotificationDelivery.objects.filter(about)
+    rows.filter(status=Status.QUEUED).update(status=Status.CANCELLED)
+    return rows.update(
+        address="", subject=ANONYMISED, body=ANONYMISED, reason=ANONYMISED, errors=[], provider_message_id=""
     )

@@ -145,3 +145,21 @@ def test_a_completed_appointment_drops_its_pending_reminders(acme, book):
     reminders = NotificationDelivery.objects.filter(event_type__key="appointment.reminder")
     assert {r.status for r in reminders} == {Status.CANCELLED}
     assert deliveries("appointment.updated") == []
+
+
+def test_anonymising_a_customer_cancels_queued_messages_and_blanks_what_was_sent(
+    acme, book, erika, mitte, anna
+):
+    from org.privacy import customer_anonymise
+
+    appointment = book(WEDNESDAY_10 + timedelta(days=8))
+    emit("appointment.created", appointment=appointment)
+    NotificationDelivery.objects.filter(event_type__key="appointment.created").update(status=Status.SENT)
+    emit(
+        "callback.assigned", callback=AssignedCallbackFactory(branch=mitte, assigned_to=anna, customer=erika)
+    )
+    customer_anonymise(customer=erika)
+    rows = list(NotificationDelivery.objects.all())
+    assert {r.status for r in rows} == {Status.SENT, Status.CANCELLED}
+    assert {(r.address, r.body) for r in rows} == {("", "[anonymised]")}
+    assert not any("Erika" in (r.subject + r.body + r.reason) for r in rows)
