@@ -4,6 +4,10 @@ Two companies exist for the whole session (their schemas are created once): `acm
 live; `globex` is the other company, where Eve works, for isolation tests.
 """
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -182,3 +186,38 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         app.conf.task_default_queue, app.conf.task_always_eager = previous_queue, previous_eager
         worker.terminate()
         worker.wait(timeout=20)
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--host-resolver-rules=MAP *.localhost 127.0.0.1",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole session, driven by Playwright's sync API.
+
+    Every browser test takes its pages from this one instance: two sync Playwright drivers cannot run in
+    one thread at the same time.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install Debian's `chromium` package (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; Django would then refuse database
+    # access from the test code, which does no async work itself.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

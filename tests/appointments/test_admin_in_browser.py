@@ -1,6 +1,5 @@
 """A manager cancels an appointment in a real browser: the policy's verdict and fee come before the click."""
 
-import shutil
 from datetime import UTC
 
 import pytest
@@ -16,22 +15,13 @@ from tests.factories.appointments import AppointmentFactory
 from tests.factories.org import StaffFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture
-def page(monkeypatch):
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(locale="en-GB")
-        yield context.new_page()
-        browser.close()
+def page(browser):
+    context = browser.new_context(locale="en-GB")
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """In a real browser: an admin sets a branch policy with tiered fees, then asks the engine about a booking."""
 
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -18,20 +17,16 @@ from tests.conftest import tenant_host
 from tests.factories.org import BranchFactory, StaffFactory
 from tests.factories.policies import PolicyAppointmentFactory
 
-CHROMIUM = shutil.which("chromium")
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's Chromium is missing (apt-get install chromium)"),
 ]
 
 
 @pytest.fixture
-def acme(companies, monkeypatch):
+def acme(companies):
     """Acme's rows are committed for the live server; they are removed again afterwards (flush only empties
     the public schema)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
     company = companies["acme"]
     yield company
     with tenant_context(company):
@@ -44,22 +39,18 @@ def acme(companies, monkeypatch):
 
 
 @pytest.fixture
-def page(acme, live_server):
-    from playwright.sync_api import sync_playwright
-
+def page(acme, live_server, browser):
     with tenant_context(acme):
         ada = StaffFactory(name="Ada", role=Role.ADMIN)
         client = Client(HTTP_HOST=tenant_host(acme.schema_name))
         client.force_login(ada.user)
     port = live_server.url.rsplit(":", 1)[1]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        base_url = f"http://{tenant_host(acme.schema_name)}:{port}"
-        context = browser.new_context(locale="en-GB", base_url=base_url)
-        session = client.cookies["sessionid"].value
-        context.add_cookies([{"name": "sessionid", "value": session, "url": f"{base_url}/"}])
-        yield context.new_page()
-        browser.close()
+    base_url = f"http://{tenant_host(acme.schema_name)}:{port}"
+    context = browser.new_context(locale="en-GB", base_url=base_url)
+    session = client.cookies["sessionid"].value
+    context.add_cookies([{"name": "sessionid", "value": session, "url": f"{base_url}/"}])
+    yield context.new_page()
+    context.close()
 
 
 def test_an_admin_sets_a_tiered_branch_policy_and_previews_a_late_cancellation(acme, page):
