@@ -122,3 +122,23 @@ def test_a_due_reminder_is_sent_by_the_dispatch_sweep(
         "Terminbestätigung: Haircut",
         "Terminerinnerung: Haircut am Mittwoch, 18. März 2026",
     ]
+
+
+def test_through_the_appointments_service_a_completed_appointment_loses_its_reminders(acme, book, mitte):
+    from appointments.services.changes import appointment_update
+
+    appointment = book(IN_TWO_WEEKS)
+    emit("appointment.created", appointment=appointment)
+    appointment_update(appointment=appointment, status=Appointment.Status.COMPLETED)
+    assert reminders(appointment) == []
+    assert len(reminders(appointment, Status.CANCELLED)) == 3
+
+
+def test_through_the_appointments_service_a_new_staff_member_is_news_for_the_customer(acme, book, mitte):
+    from appointments.services.changes import appointment_update
+    from tests.factories.org import StaffFactory
+
+    appointment = book(IN_TWO_WEEKS)
+    appointment_update(appointment=appointment, staff=StaffFactory(name="Ben Berg", branches=[mitte]))
+    [update] = NotificationDelivery.objects.filter(event_type__key="appointment.updated")
+    assert "bei Ben Berg" in update.body

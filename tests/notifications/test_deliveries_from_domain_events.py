@@ -163,3 +163,18 @@ def test_anonymising_a_customer_cancels_queued_messages_and_blanks_what_was_sent
     assert {r.status for r in rows} == {Status.SENT, Status.CANCELLED}
     assert {(r.address, r.body) for r in rows} == {("", "[anonymised]")}
     assert not any("Erika" in (r.subject + r.body + r.reason) for r in rows)
+
+
+def test_an_invalid_email_address_is_skipped_with_the_address_named(acme, book, erika):
+    from notifications.services import INVALID_EMAIL
+    from org.models import Customer
+
+    Customer.objects.filter(pk=erika.pk).update(email="erika@@example")  # imported data, never validated
+    erika.refresh_from_db()
+    emit("appointment.created", appointment=book(WEDNESDAY_10 + timedelta(days=8)))
+    email, sms = deliveries("appointment.created")
+    assert (email.status, email.reason) == (
+        Status.SKIPPED,
+        str(INVALID_EMAIL % {"address": "erika@@example"}),
+    )
+    assert sms.status == Status.QUEUED
