@@ -9,12 +9,14 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
+from unfold.decorators import action
 
 from notifications import selectors, services
 from notifications.models import (
@@ -137,6 +139,7 @@ class NotificationConfigurationAdmin(PreviewMixin, ModelAdmin):
     list_select_related = ["event_type", "staff", "branch", "service"]
     autocomplete_fields: list[str] = []
     readonly_fields = ["hierarchy", "placeholders"]
+    actions_list = ["overview"]
     fieldsets = [
         (None, {"fields": ["event_type", "channel", "is_enabled", "fallback_channel"]}),
         (_("Applies to (empty: the whole company)"), {"fields": ["branch", "service", "staff"]}),
@@ -148,6 +151,20 @@ class NotificationConfigurationAdmin(PreviewMixin, ModelAdmin):
         (_("Placeholders"), {"fields": ["placeholders"]}),
         (_("Hierarchy"), {"fields": ["hierarchy"]}),
     ]
+
+    @action(
+        description=_("Hierarchy overview"), url_path="overview", permissions=["view"], icon="account_tree"
+    )
+    def overview(self, request: HttpRequest) -> HttpResponse:
+        """Per event and channel: the registry default and every override, company down to staff."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Who is notified how"),
+            "opts": self.model._meta,
+            "rows": selectors.configuration_overview(),
+            "level_labels": LEVEL_LABELS,
+        }
+        return TemplateResponse(request, "notifications/admin/overview.html", context)
 
     @admin.display(description=_("level"), ordering="staff")
     def level(self, configuration: NotificationConfiguration) -> str:

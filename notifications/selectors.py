@@ -99,6 +99,34 @@ def configuration_levels(event_type: EventType, channel: str) -> list[Notificati
     return sorted(rows, key=lambda r: (LEVELS.index(r.level), r.target_label))
 
 
+@dataclass(frozen=True)
+class OverviewRow:
+    """One event and channel: the registry default, then every row that overrides it, level by level."""
+
+    event_type: EventType
+    channel: str
+    default_on: bool
+    rows: list[NotificationConfiguration]
+
+
+def configuration_overview() -> list[OverviewRow]:
+    """Every event with each channel that is on by default or configured anywhere (two queries)."""
+    configured: dict[tuple[int, str], list[NotificationConfiguration]] = {}
+    rows = NotificationConfiguration.objects.select_related("staff", "service", "branch")
+    for row in sorted(rows, key=lambda r: (LEVELS.index(r.level), r.target_label)):
+        configured.setdefault((row.event_type_id, row.channel), []).append(row)
+    overview = []
+    for event_type in EventType.objects.order_by("key"):
+        channels = [*event_type.default_channels]
+        channels += sorted({c for (e, c) in configured if e == event_type.pk and c not in channels})
+        for channel in channels:
+            on = channel in event_type.default_channels
+            overview.append(
+                OverviewRow(event_type, channel, on, configured.get((event_type.pk, channel), []))
+            )
+    return overview
+
+
 def addressees(event_type: EventType, *, customer, assigned_staff, branch) -> list[Addressee]:
     """Who hears about the event, from the registry's default recipients; absent people are left out."""
     people: list[Addressee] = []

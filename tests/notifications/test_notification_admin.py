@@ -181,3 +181,16 @@ def test_plain_staff_cannot_open_the_configuration_screens(tenant_client, anna):
     assert response.status_code == 403
     preview = tenant_client.post(reverse("admin:notifications_notificationtemplate_preview"), {"body": "x"})
     assert preview.status_code == 403
+
+
+def test_the_overview_shows_defaults_and_every_override_per_event_and_channel(client, mitte, anna):
+    Config(channel="email", branch=mitte, is_enabled=False)
+    Config(channel="whatsapp", staff=anna, fallback_channel="sms")
+    page = client.get(reverse("admin:notifications_notificationconfiguration_overview"))
+    assert page.status_code == 200
+    rows = {(r.event_type.key, r.channel): r for r in page.context["rows"]}
+    email, whatsapp = rows["appointment.created", "email"], rows["appointment.created", "whatsapp"]
+    assert (email.default_on, [c.target_label for c in email.rows]) == (True, ["Mitte"])
+    assert (whatsapp.default_on, [c.target_label for c in whatsapp.rows]) == (False, ["Anna Schmidt"])
+    assert ("callback.escalated", "slack") in rows
+    assert "fallback sms" in page.content.decode()
