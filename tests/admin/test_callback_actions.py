@@ -306,3 +306,37 @@ def test_audit_history_shows_old_and_new_values(as_user, max_manager, anna, call
         change["field"]: (change["old"], change["new"]) for entry in audit for change in entry["changes"]
     }
     assert changes["status"] == ("pending", "assigned")
+
+
+def test_detail_page_shows_the_linked_call_and_appointment(as_user, max_manager, callbacks, haircut, mitte):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from appointments.models import Appointment
+    from calls.models import Call
+    from tests.factories.org import CustomerFactory
+
+    callback = callbacks["mitte_open"]
+    callback.call = Call.objects.create(
+        retell_call_id="call_detail_1",
+        summary="Kundin möchte einen Termin verschieben",
+        transcript="Agent: Hallo\nKundin: Ich möchte verschieben",
+        recording_url="https://recordings.example.test/call_detail_1.wav",
+    )
+    starts = timezone.now() + timedelta(days=2)
+    callback.appointment = Appointment.objects.create(
+        customer=CustomerFactory(),
+        service=haircut,
+        branch=mitte,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=30),
+    )
+    callback.save()
+
+    html = as_user(max_manager).get(change_url(callback)).content.decode()
+
+    assert "Kundin möchte einen Termin verschieben" in html
+    assert 'href="https://recordings.example.test/call_detail_1.wav"' in html
+    assert "Ich möchte verschieben" in html
+    assert "Haircut" in html
