@@ -226,7 +226,7 @@ class AssignedToFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "me":
             staff = visibility.staff_of(request.user)
-            return queryset.filter(assigned_to=staff.pk if staff else None)
+            return queryset.filter(assigned_to=staff.pk) if staff else queryset.none()
         if value == "none":
             return queryset.filter(assigned_to__isnull=True)
         if value and value.isdigit():
@@ -819,10 +819,7 @@ class CallbackRequestAdmin(ModelAdmin):
         if visibility.role_of(request.user) is None:
             raise PermissionDenied
         figures = dashboard.tiles(request.user)
-        return JsonResponse(
-            {"fingerprint": dashboard.fingerprint(request.user), "tiles": figures},
-            json_dumps_params={"default": str},
-        )
+        return JsonResponse({"fingerprint": dashboard.fingerprint(request.user), "tiles": figures})
 
     # --- create --------------------------------------------------------------------------------------
 

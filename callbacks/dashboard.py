@@ -119,6 +119,7 @@ class Tiles:
     pending: int
     overdue: int
     unassignable: int
+    escalations_open: int
     created_today: int
     completed_today: int
     completion_rate_7d: int | None
@@ -158,11 +159,15 @@ def compute_tiles(user, now: datetime | None = None) -> dict[str, Any]:
             _sla_counts(f"sla30_{priority}", now - timedelta(days=30), now, Q(priority=priority))
         )
     row = visibility.visible_callbacks(user).aggregate(**aggregates)
+    escalations_open = CallbackEscalation.objects.filter(
+        resolved_at__isnull=True, callback__in=visibility.visible_callbacks(user).open()
+    ).count()
     return Tiles(
         open=row["open"],
         pending=row["pending"],
         overdue=row["overdue"],
         unassignable=row["unassignable"],
+        escalations_open=escalations_open,
         created_today=row["created_today"],
         completed_today=row["completed_today"],
         completion_rate_7d=_rate(row["completed_of_created_7d"], row["created_7d"]),
@@ -280,7 +285,8 @@ def staff_load(user) -> list[dict[str, Any]]:
 
 def badge_counts(user) -> dict[str, int]:
     figures = tiles(user)
-    return {"open": figures["open"], "overdue": figures["overdue"], "pending": figures["pending"]}
+    keys = ("open", "overdue", "pending", "escalations_open")
+    return {key: figures[key] for key in keys}
 
 
 def fingerprint(user) -> str:
@@ -305,6 +311,10 @@ def nav_badge_open(request) -> str:
 
 def nav_badge_overdue(request) -> str:
     return _badge(request, "overdue")
+
+
+def nav_badge_escalations(request) -> str:
+    return _badge(request, "escalations_open")
 
 
 # --- the admin index ----------------------------------------------------------------------------------

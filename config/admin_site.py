@@ -89,7 +89,15 @@ NAVIGATION = [
                 "person",
                 query="?assignee=me",
             ),
-            _model_entry("callbacks", "callbackescalation", _("Escalations"), "priority_high"),
+            _model_entry(
+                "callbacks",
+                "callbackescalation",
+                _("Escalations"),
+                "priority_high",
+                query="?resolved_at__isempty=1",
+                badge="callbacks.dashboard.nav_badge_escalations",
+                variant="warning",
+            ),
         ],
     },
     {

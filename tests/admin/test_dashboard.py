@@ -120,6 +120,7 @@ def test_escalations_to_review_lists_open_escalations(as_user, max_manager, call
     rows = dashboard.escalations_to_review(max_manager.user)
 
     assert [row["callback_id"] for row in rows] == [callbacks["anna_own"].pk]
+    assert dashboard.compute_tiles(max_manager.user)["escalations_open"] == 1
 
 
 def test_live_endpoint_fingerprint_changes_when_a_callback_changes(
@@ -146,7 +147,7 @@ def test_list_and_dashboard_poll_the_live_endpoint(as_user, anna, callbacks):
 def test_navigation_badges_show_open_and_overdue_counts(as_user, ada, callbacks):
     html = as_user(ada).get("/admin/callbacks/callbackrequest/").content.decode()
 
-    assert dashboard.badge_counts(ada.user) == {"open": 6, "overdue": 1, "pending": 2}
+    assert dashboard.badge_counts(ada.user) == {"open": 6, "overdue": 1, "pending": 2, "escalations_open": 0}
     assert "?overdue=yes" in html
 
 
@@ -165,3 +166,17 @@ def test_staff_load_counts_open_callbacks(max_manager, anna, callbacks):
     assert load["Anna"] == 2
     assert "Nora" not in load  # another branch
     assert CallbackRequest.objects.filter(assigned_to=anna).count() == 2
+
+
+def test_escalations_link_lists_the_open_ones(as_user, max_manager, callbacks):
+    services.callback_escalate(callback=callbacks["anna_own"], reason="manual", by=max_manager.user)
+    escalation = services.callback_escalate(
+        callback=callbacks["ben_own"], reason="manual", by=max_manager.user
+    )
+    escalation.resolved_at = timezone.now()
+    escalation.save()
+
+    response = as_user(max_manager).get("/admin/callbacks/callbackescalation/?resolved_at__isempty=1")
+
+    assert [row.callback_id for row in response.context["cl"].result_list] == [callbacks["anna_own"].pk]
+    assert "/admin/callbacks/callbackescalation/?resolved_at__isempty=1" in response.content.decode()
