@@ -75,6 +75,9 @@ class EventTypeAdmin(ModelAdmin):
     ]  # fmt: skip
     readonly_fields = ["key", "recipients"]
 
+    def save_model(self, request: HttpRequest, obj: EventType, form, change: bool) -> None:
+        services.event_type_save(event_type=obj)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # the registry lists the domain events the apps emit; a new one needs code
 

@@ -83,6 +83,12 @@ class EventType(models.Model):
         label = self.label_de if get_language() == "de" else self.label
         return f"{label} ({self.key})"
 
+    def clean(self) -> None:
+        for channel in self.default_channels or []:
+            _check_channel_reaches(self, channel, "default_channels")
+        if self.default_fallback_channel:
+            _check_channel_reaches(self, self.default_fallback_channel, "default_fallback_channel")
+
     def reachable_channels(self) -> set[str]:
         kinds = {RecipientKind.CUSTOMER} if Recipient.CUSTOMER in self.recipients else set()
         if set(self.recipients) - {Recipient.CUSTOMER}:
@@ -236,6 +242,8 @@ class NotificationTemplate(models.Model):
         return f"{self.event_type.key} · {self.get_channel_display()} · {self.language}"
 
     def clean(self) -> None:
+        if self.event_type_id and self.channel:
+            _check_channel_reaches(self.event_type, self.channel, "channel")
         _validate_templates(self, ["subject", "body"])
 
 

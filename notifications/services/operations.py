@@ -88,6 +88,13 @@ def configuration_save(*, configuration):
 
 
 @transaction.atomic
+def event_type_save(*, event_type):
+    event_type.full_clean()
+    event_type.save()
+    return event_type
+
+
+@transaction.atomic
 def template_save(*, template):
     template.full_clean()
     template.save()

@@ -144,3 +144,13 @@ def test_every_event_has_german_and_english_templates_for_every_channel_it_can_u
                 validate_template(template.body)
     assert EventType.objects.count() == 10
     assert NotificationConfiguration.objects.count() == 0
+
+
+def test_the_registry_refuses_a_default_channel_its_recipients_cannot_use(acme):
+    from notifications.models import EventType
+
+    event_type = EventType.objects.get(key="callback.escalated")
+    event_type.default_channels = ["in_app", "whatsapp"]  # managers are not messaged on WhatsApp
+    with pytest.raises(ValidationError) as caught:
+        event_type.full_clean()
+    assert caught.value.error_dict["default_channels"][0].message == CHANNEL_NOT_FOR_EVENT
