@@ -508,7 +508,7 @@ class CallbackRequestAdmin(ModelAdmin):
         "service_column",
         "assignee_column",
         "deadline_column",
-        "escalation_level",
+        "escalations_column",
         "created_column",
     ]
     list_display_links = ["id", "customer_column"]
@@ -721,6 +721,10 @@ class CallbackRequestAdmin(ModelAdmin):
     @display(description=_("priority"), ordering="priority", label=PRIORITY_LABELS)
     def priority_column(self, obj: CallbackRequest):
         return obj.priority, obj.get_priority_display()
+
+    @display(description=_("escalations"), ordering="escalation_level")
+    def escalations_column(self, obj: CallbackRequest) -> int:
+        return obj.escalation_level
 
     @display(description=_("status"))
     def status_text(self, obj: CallbackRequest) -> str:

@@ -49,6 +49,38 @@ def _model_entry(
     return entry
 
 
+def _list_tab(title, query: str = "") -> dict:
+    """A tab above the callback list: a saved filter, active only when exactly that filter is applied."""
+    from urllib.parse import parse_qs
+
+    wanted = parse_qs(query)
+
+    def link(request) -> str:
+        from django.urls import reverse
+
+        return reverse("admin:callbacks_callbackrequest_changelist") + (f"?{query}" if query else "")
+
+    def active(request) -> bool:
+        applied = {
+            key: values for key, values in parse_qs(request.GET.urlencode()).items() if key not in ("o", "p")
+        }
+        return applied == wanted
+
+    return {"title": title, "link": link, "active": active}
+
+
+CALLBACK_TABS = [
+    _list_tab(_("All")),
+    _list_tab(_("My callbacks"), "assignee=me"),
+    _list_tab(_("Unassigned"), "assignee=none&status__exact=pending"),
+    _list_tab(_("Overdue"), "overdue=yes"),
+    _list_tab(_("Urgent"), "priority__exact=urgent&overdue=no"),
+    _list_tab(_("Nobody eligible"), "unassignable=yes"),
+    _list_tab(_("Today"), "period=today"),
+    _list_tab(_("Completed"), "status__exact=completed"),
+]
+
+
 def _dashboard_link(request) -> str:
     from django.urls import reverse
 
@@ -155,4 +187,5 @@ UNFOLD = {
         },
     },
     "SIDEBAR": {"show_search": True, "show_all_applications": True, "navigation": NAVIGATION},
+    "TABS": [{"models": ["callbacks.callbackrequest"], "items": CALLBACK_TABS}],
 }

@@ -165,3 +165,12 @@ def test_list_query_count_is_fixed(as_user, max_manager, anna, mitte, django_ass
     with django_assert_num_queries(baseline):
         response = client.get(changelist_url())
     assert len(response.context["cl"].result_list) == 50
+
+
+def test_tabs_above_the_list_are_saved_filters_and_mark_the_active_one(as_user, anna, callbacks):
+    response = as_user(anna).get(changelist_url(), {"assignee": "me"})
+
+    tabs = next(tab for tab in response.context["tab_list"] if "callbacks.callbackrequest" in tab["models"])
+    active = [str(item["title"]) for item in tabs["items"] if item["active"]]
+    assert active == ["Meine Rückrufe"]
+    assert "?assignee=me" in response.content.decode()
