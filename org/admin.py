@@ -1,4 +1,5 @@
-"""Company configuration screens: branches with hours and closures, services, staff, customers.
+"""Company configuration screens: branches with hours and closures, services, staff, customers, and the
+company's own settings and API keys.
 
 Staff logins are created and re-roled through `org.services` (so the auth group always matches the role);
 anonymising a customer goes through `org.privacy`. A customer's history lists only the callbacks the
@@ -21,9 +22,12 @@ from appointments.models import Appointment
 from callbacks import visibility
 from callbacks.models import CallbackRequest
 from calls.models import Call
+from common.conf import current_company
 from org import privacy
 from org.models import Branch, Closure, Customer, OpeningHours, Service, Staff
 from org.services import staff_ensure, staff_role_set
+from tenants.admin import CompanyForm
+from tenants.models import Company
 
 ANONYMISED = _("%(name)s was anonymised; statistics are kept.")
 ANONYMISE_TEMPLATE = "admin/org/customer/anonymise.html"
@@ -244,3 +248,48 @@ class CustomerAdmin(ModelAdmin):
             privacy.customer_anonymise(customer=customer, by=request.user)
             done += 1
         self.message_user(request, gettext("%(count)s customers anonymised.") % {"count": done})
+
+
+# --- the company's own settings and API keys (admins, on the company's host) -----------------------
+
+
+class CompanySettingsForm(CompanyForm):
+    """The platform form without what only the platform decides (slug, schema, active)."""
+
+    class Meta(CompanyForm.Meta):
+        fields = [f for f in CompanyForm.Meta.fields if f not in ("slug", "schema_name", "is_active")]
+
+
+@admin.register(Company)
+class CompanySettingsAdmin(ModelAdmin):
+    """Only the current company, only for its admins; secrets are write-only (masked hints)."""
+
+    form = CompanySettingsForm
+    actions = None
+
+    def get_queryset(self, request):
+        company = current_company()
+        return super().get_queryset(request).filter(pk=company.pk if company else None)
+
+    def _allowed(self, request) -> bool:
+        return current_company() is not None and visibility.is_admin(request.user)
+
+    def has_module_permission(self, request) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self._allowed(request):
+            raise PermissionDenied
+        return HttpResponseRedirect(reverse("admin:tenants_company_change", args=[current_company().pk]))
