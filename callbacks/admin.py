@@ -785,8 +785,10 @@ class CallbackRequestAdmin(ModelAdmin):
     # --- detail page ---------------------------------------------------------------------------------
 
     def _detail_context(self, callback: CallbackRequest) -> dict[str, Any]:
-        timeline = list(callback.timeline.select_related("staff").order_by("at", "id"))
+        events = list(callback.timeline.select_related("staff").order_by("at", "id"))
         attempts = list(callback.contact_attempts.select_related("staff").order_by("attempted_at", "id"))
+        notes = {attempt.pk: attempt.note for attempt in attempts if attempt.note}
+        timeline = [{"event": event, "text": _timeline_text(event, callback, notes)} for event in events]
         escalations = list(
             callback.escalations.select_related("from_staff", "to_staff", "escalated_by").order_by(
                 "escalated_at"
@@ -1078,6 +1080,52 @@ class CallbackRequestAdmin(ModelAdmin):
             gettext("Restore from trash"),
             lambda callback: services.callback_restore(callback=callback, by=request.user),
         )
+
+
+def _parse_time(value: Any):
+    from django.utils.dateparse import parse_datetime
+
+    return parse_datetime(value) if isinstance(value, str) else None
+
+
+def _timeline_text(event: CallbackEvent, callback: CallbackRequest, notes: dict[int, str]) -> str:
+    """What happened, in the reader's language where the entry's data allows; else the stored wording."""
+    Kind = CallbackEvent.Kind
+    data = event.details or {}
+    branch = callback.branch
+    if event.kind == Kind.CREATED and data.get("priority") in Priority.values:
+        return gettext("Priority %(priority)s, due %(deadline)s") % {
+            "priority": Priority(data["priority"]).label,
+            "deadline": local_datetime(_parse_time(data.get("expires_at")), branch),
+        }
+    if event.kind == Kind.ASSIGNED and event.staff is not None:
+        return gettext("Assigned to %(staff)s (%(reason)s)") % {
+            "staff": event.staff.name,
+            "reason": data.get("reason", ""),
+        }
+    if event.kind == Kind.CONTACT_ATTEMPT and data.get("outcome") in ContactAttempt.Outcome.values:
+        label = str(ContactAttempt.Outcome(data["outcome"]).label)
+        note = notes.get(data.get("attempt_id"))
+        return f"{label} ({note})" if note else label
+    if event.kind == Kind.CONTACTED:
+        return gettext("Customer reached")
+    if event.kind == Kind.DEADLINE_MOVED and data.get("expires_at"):
+        return gettext("Deadline moved from %(old)s to %(new)s") % {
+            "old": local_datetime(_parse_time(data.get("previous")), branch) or "—",
+            "new": local_datetime(_parse_time(data["expires_at"]), branch),
+        }
+    if event.kind == Kind.ESCALATED and data.get("reason") in CallbackEscalation.Reason.values:
+        return gettext("%(reason)s, level %(level)s") % {
+            "reason": CallbackEscalation.Reason(data["reason"]).label,
+            "level": data.get("level", ""),
+        }
+    if event.kind == Kind.SLA_APPROACHING and "minutes_left" in data:
+        return gettext("Deadline in %(minutes)s minutes") % {"minutes": data["minutes_left"]}
+    if event.kind == Kind.CANCELLED:
+        return event.message.partition(": ")[2]  # the reason someone typed; the label says "cancelled"
+    if event.kind in (Kind.COMPLETED, Kind.EXPIRED, Kind.DELETED, Kind.RESTORED):
+        return ""
+    return event.message
 
 
 def _audit_history(callback: CallbackRequest) -> list[dict[str, Any]]:

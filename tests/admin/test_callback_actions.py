@@ -340,3 +340,22 @@ def test_detail_page_shows_the_linked_call_and_appointment(as_user, max_manager,
     assert 'href="https://recordings.example.test/call_detail_1.wav"' in html
     assert "Ich möchte verschieben" in html
     assert "Haircut" in html
+
+
+def test_timeline_reads_in_german(as_user, max_manager, anna, mitte):
+    from callbacks import services
+
+    callback = services.callback_create(
+        branch_id=mitte.pk, phone="+49301230000", customer_name="Zeitleiste", priority="high"
+    ).callback
+    client = as_user(max_manager)
+    client.post(action_url(callback, "assign"), {"staff": anna.pk})
+    client.post(action_url(callback, "attempt"), {"outcome": "no_answer", "note": "Mailbox voll"})
+    client.post(action_url(callback, "cancel"), {"reason": "Kunde hat sich erledigt"})
+
+    texts = [entry["text"] for entry in client.get(change_url(callback)).context["timeline"]]
+
+    assert texts[0].startswith("Priorität Hoch, fällig ")
+    assert texts[1].startswith("Zugewiesen an Anna")
+    assert texts[2] == "Keine Antwort (Mailbox voll)"
+    assert texts[3] == "Kunde hat sich erledigt"
