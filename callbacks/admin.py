@@ -480,9 +480,22 @@ def _perform_restore(request: HttpRequest, callback: CallbackRequest, data: dict
 
 
 def callback_action(
-    key: str, description, url_path: str, icon: str, *, form: FormFactory, perform: Perform, danger=False
+    key: str,
+    description,
+    url_path: str,
+    icon: str,
+    *,
+    form: FormFactory | type[forms.Form],
+    perform: Perform,
+    danger: bool = False,
 ):
-    """An unfold row/detail action: a form page that calls one service, then goes back to the callback."""
+    """An unfold row/detail action: a form page that calls one service, then goes back to the callback.
+
+    `form` is a Form class, or a factory `(request, callback, data) -> Form` when the choices depend on them.
+    """
+    if isinstance(form, type) and issubclass(form, forms.Form):
+        form_class = form
+        form = lambda request, callback, data: form_class(data)  # noqa: E731
 
     def view(model_admin: "CallbackRequestAdmin", request: HttpRequest, object_id: str) -> HttpResponse:
         return model_admin.run_action(
@@ -921,7 +934,7 @@ class CallbackRequestAdmin(ModelAdmin):
         _("Auto-assign"),
         "auto-assign",
         "auto_mode",
-        form=lambda request, callback, data: AutoAssignForm(data),
+        form=AutoAssignForm,
         perform=_perform_auto_assign,
     )
     row_log_attempt = callback_action(
@@ -929,16 +942,11 @@ class CallbackRequestAdmin(ModelAdmin):
         _("Log contact attempt"),
         "attempt",
         "call",
-        form=lambda request, callback, data: ContactAttemptForm(data),
+        form=ContactAttemptForm,
         perform=_perform_log_attempt,
     )
     row_complete = callback_action(
-        "complete",
-        _("Mark completed"),
-        "complete",
-        "task_alt",
-        form=lambda request, callback, data: CompleteForm(data),
-        perform=_perform_complete,
+        "complete", _("Mark completed"), "complete", "task_alt", form=CompleteForm, perform=_perform_complete
     )
     row_escalate = callback_action(
         "escalate", _("Escalate"), "escalate", "priority_high", form=_escalate_form, perform=_perform_escalate
@@ -948,7 +956,7 @@ class CallbackRequestAdmin(ModelAdmin):
         _("Cancel callback"),
         "cancel",
         "cancel",
-        form=lambda request, callback, data: CancelForm(data),
+        form=CancelForm,
         perform=_perform_cancel,
         danger=True,
     )
@@ -957,7 +965,7 @@ class CallbackRequestAdmin(ModelAdmin):
         _("Move to trash"),
         "delete",
         "delete",
-        form=lambda request, callback, data: ConfirmForm(data),
+        form=ConfirmForm,
         perform=_perform_soft_delete,
         danger=True,
     )
@@ -966,7 +974,7 @@ class CallbackRequestAdmin(ModelAdmin):
         _("Restore from trash"),
         "restore",
         "restore_from_trash",
-        form=lambda request, callback, data: ConfirmForm(data),
+        form=ConfirmForm,
         perform=_perform_restore,
     )
 
