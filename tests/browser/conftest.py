@@ -1,4 +1,5 @@
-"""Playwright driving Debian's headless Chromium against a live server on Acme's host.
+"""Playwright driving Debian's headless Chromium (the session-wide `browser` of tests/conftest.py, which
+skips with a clear message when Chromium is missing) against a live server on Acme's host.
 
 The live server needs committed data (transactional database). pytest-django's flush only reaches the
 public schema, so `acme_rows` deletes whatever the test added to Acme's schema afterwards: nothing a
@@ -17,30 +18,8 @@ from django_tenants.utils import schema_context
 
 from tests.admin.catalogue import compile_catalogue
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--host-resolver-rules=MAP *.localhost 127.0.0.1",
-]
 SCREENSHOTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts")) / "screenshots"
 PASSWORD = "demo12345"
-# Playwright's sync API keeps an event loop running in this thread; Django would then refuse database
-# access from the test code. The test thread does no async work, so the guard does not apply here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-pytestmark = pytest.mark.browser
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -53,20 +32,6 @@ def _german_catalogue(_compiled_catalogue):
     """The German UI comes from the catalogue in the tree (see tests/admin/catalogue.py)."""
     with override_settings(LOCALE_PATHS=[_compiled_catalogue]):
         yield
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(
-            f"no Chromium at {CHROMIUM}: install Debian's `chromium` package (apt-get install chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _tenant_tables(schema: str) -> list[tuple[str, bool]]:
