@@ -17,7 +17,10 @@ from django.test import override_settings
 from django_tenants.utils import schema_context
 
 from tests.admin.catalogue import compile_catalogue
+from tests.conftest import CHROMIUM as CHROMIUM_PATH
+from tests.conftest import CHROMIUM_ARGS  # noqa: F401  (re-exported: other apps' browser tests import it here)
 
+CHROMIUM = Path(CHROMIUM_PATH)
 SCREENSHOTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts")) / "screenshots"
 PASSWORD = "demo12345"
 
