@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "NOTIFICATION_STUCK_SENDING_MINUTES": 15,
     # Twilio's API host; a company may use a regional one (https://api.dublin.ie1.twilio.com).
     "NOTIFICATION_TWILIO_API_BASE_URL": TWILIO_API_BASE_URL,
+    # Scheme of the delivery-receipt URL given to Twilio (http only for local development).
+    "NOTIFICATION_STATUS_CALLBACK_SCHEME": "https",
 }
 register_defaults(DEFAULTS)
 

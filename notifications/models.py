@@ -348,6 +348,9 @@ class NotificationDelivery(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivered_at = models.DateTimeField(
+        _("delivered"), null=True, blank=True, help_text=_("As reported by the provider (SMS and WhatsApp).")
+    )
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
@@ -359,6 +362,7 @@ class NotificationDelivery(models.Model):
             models.Index(fields=["customer", "status", "sent_at"]),
             models.Index(fields=["staff", "channel", "read_at"]),
             models.Index(fields=["appointment", "status"]),
+            models.Index(fields=["provider_message_id"]),
         ]
 
     def __str__(self) -> str:

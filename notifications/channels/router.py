@@ -3,6 +3,7 @@
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 
 from common.conf import company_setting, current_company
 from notifications.channels.base import DeliveryError, OutgoingMessage, Receipt
@@ -25,15 +26,35 @@ def send_on_channel(delivery, *, subject: str, text: str, html: str = "") -> Rec
         )
         return send_email(message, from_email=company_from_email())
     if channel == Channel.SMS:
-        return _twilio().send(
-            to=delivery.address, sender=_sender("twilio_from_number", NO_SMS_SENDER), body=text
+        twilio = _twilio()
+        sender = _sender("twilio_from_number", NO_SMS_SENDER)
+        return twilio.send(
+            to=delivery.address, sender=sender, body=text, status_callback=status_callback_url()
         )
     if channel == Channel.WHATSAPP:
+        twilio = _twilio()
         sender = WHATSAPP_PREFIX + _sender("whatsapp_from_number", NO_WHATSAPP_SENDER)
-        return _twilio().send(to=WHATSAPP_PREFIX + delivery.address, sender=sender, body=text)
+        to = WHATSAPP_PREFIX + delivery.address
+        return twilio.send(to=to, sender=sender, body=text, status_callback=status_callback_url())
     if channel == Channel.SLACK:
         return post_to_webhook(slack_webhook_url(delivery.branch), text=text)
     return Receipt()  # in-app: the row itself is the message; it is visible once marked sent
+
+
+def status_callback_url() -> str:
+    """Where Twilio reports delivered/undelivered: our endpoint on the company's own host.
+
+    Empty (no receipts asked for) while the endpoint is not routed or the company has no domain.
+    """
+    from tenants.models import Domain
+
+    try:
+        path = reverse("notifications:twilio-status")
+    except NoReverseMatch:
+        return ""
+    company = current_company()
+    domain = Domain.objects.filter(tenant=company, is_primary=True).values_list("domain", flat=True).first()
+    return f"{company_setting('NOTIFICATION_STATUS_CALLBACK_SCHEME')}://{domain}{path}" if domain else ""
 
 
 def company_from_email() -> str:

@@ -6,6 +6,9 @@ an error returns JSON {"code", "message", "more_info", "status"} (https://www.tw
 WhatsApp uses the same endpoint with `whatsapp:`-prefixed addresses.
 """
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 import httpx
@@ -44,12 +47,15 @@ class TwilioMessages:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
 
-    def send(self, *, to: str, sender: str, body: str) -> Receipt:
+    def send(self, *, to: str, sender: str, body: str, status_callback: str = "") -> Receipt:
         url = f"{self.base_url}/2010-04-01/Accounts/{self.account.account_sid}/Messages.json"
+        data = {"To": to, "From": sender, "Body": body}
+        if status_callback:
+            data["StatusCallback"] = status_callback
         response = provider_post(
             "Twilio",
             url,
-            data={"To": to, "From": sender, "Body": body},
+            data=data,
             auth=(self.account.account_sid, self.account.auth_token),
             timeout=self.timeout,
         )
@@ -73,3 +79,19 @@ def _error(response: httpx.Response) -> DeliveryError:
     message = body.get("message") or response.text[:200] or response.reason_phrase
     text = PROVIDER_ERROR.format(status=response.status_code, code=code, message=message)
     return DeliveryError(text, permanent=not is_transient_http_status(response.status_code), code=code)
+
+
+def request_signature(url: str, params: dict[str, str], auth_token: str) -> str:
+    """X-Twilio-Signature: base64(HMAC-SHA1(auth token, URL + each POST key and value, keys sorted)).
+
+    https://www.twilio.com/docs/usage/webhooks/webhooks-security
+    """
+    payload = url + "".join(f"{key}{params[key]}" for key in sorted(params))
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def is_signed_by_twilio(url: str, params: dict[str, str], auth_token: str, signature: str) -> bool:
+    if not auth_token or not signature:
+        return False
+    return hmac.compare_digest(request_signature(url, params, auth_token), signature)

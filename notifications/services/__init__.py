@@ -41,7 +41,7 @@ from notifications.services.planning import (
     notifications_for_event,
 )
 from notifications.services.reminders import reminders_drop, reminders_plan
-from notifications.services.sending import delivery_send
+from notifications.services.sending import delivery_record_receipt, delivery_send
 
 __all__ = [
     "APPOINTMENT_CANCELLED",
@@ -68,6 +68,7 @@ __all__ = [
     "deliveries_dispatch_due",
     "deliveries_fail_stuck",
     "delivery_resend",
+    "delivery_record_receipt",
     "delivery_send",
     "event_type_save",
     "in_app_mark_read",

@@ -148,3 +148,30 @@ def _fallback_plan(delivery: NotificationDelivery) -> NotificationDelivery | Non
     )
     channel_plan = ChannelPlan(delivery.fallback_channel, delivery.configuration, "")
     return delivery_plan(plan, person, channel_plan, fallback_for=delivery)
+
+
+PROVIDER_UNDELIVERED = "{provider} reported the message as {status} (error {code})."
+FAILED_RECEIPTS = ("undelivered", "failed")
+
+
+@transaction.atomic
+def delivery_record_receipt(*, provider_message_id: str, status: str, error_code: str = "") -> bool:
+    """A provider's delivery receipt: `delivered` is noted; `undelivered`/`failed` after we had sent
+    the message fails the row and tries the fallback channel once. Repeated receipts change nothing."""
+    delivery = (
+        NotificationDelivery.objects.select_for_update()
+        .filter(provider_message_id=provider_message_id, status=Status.SENT)
+        .first()
+    )
+    if delivery is None or not provider_message_id:
+        return False
+    if status == "delivered" and delivery.delivered_at is None:
+        delivery.delivered_at = timezone.now()
+        delivery.save(update_fields=["delivered_at"])
+        return True
+    if status not in FAILED_RECEIPTS:
+        return False
+    reason = PROVIDER_UNDELIVERED.format(provider="Twilio", status=status, code=error_code or "?")
+    error = DeliveryError(reason, permanent=True, code=error_code)
+    _record_failure(delivery, error)
+    return True
