@@ -608,17 +608,14 @@ class CallbackRequestAdmin(ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CallbackRequest]:
         base = CallbackRequest.all_objects if visibility.is_manager(request.user) else CallbackRequest.objects
-        now = timezone.now()
-        urgency = Case(
-            When(status__in=OPEN_STATUSES, expires_at__lt=now, then=Value(0)),
-            When(status__in=OPEN_STATUSES, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
+        open_first = Case(
+            When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
         )
-        return visibility.visible_callbacks(request.user, base.all()).annotate(urgency=urgency)
+        return visibility.visible_callbacks(request.user, base.all()).annotate(urgency=open_first)
 
     def get_ordering(self, request: HttpRequest) -> list:
-        """Overdue first, then the nearest deadline."""
+        """Overdue first, then the nearest deadline: among open callbacks the earliest deadlines are the
+        overdue ones, so open-before-closed plus the deadline gives exactly that order."""
         return ["urgency", F("expires_at").asc(nulls_last=True), "id"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
