@@ -272,7 +272,10 @@ class NotificationDeliveryAdmin(RecipientMixin, ModelAdmin):
             _("Message"),
             {"fields": ["subject", "body", "sms_segments", "sms_encoding", "provider_message_id"]},
         ),
-        (_("Timing"), {"fields": ["created_at", "not_before", "claimed_at", "sent_at", "read_at"]}),
+        (
+            _("Timing"),
+            {"fields": ["created_at", "not_before", "claimed_at", "sent_at", "delivered_at", "read_at"]},
+        ),
         (_("Attempts"), {"fields": ["attempts", "max_attempts", "attempt_errors", "fallback_channel"]}),
         (_("Links"), {"fields": ["appointment", "callback", "configuration", "fallback_for", "resent_from"]}),
     ]
