@@ -399,9 +399,27 @@ class _Parser:
         return candidate
 
     def _relative_day(self) -> Days | None:
+        """ "morgen", "übermorgen", "in 3 Tagen", "heute in einer Woche", "Dienstag in zwei Wochen"."""
         if self.take(r"\bheute nacht\b|\btonight\b") is not None:
             self.implied_part = PartOfDay.EVENING
             return _one(self.today)
+        later = self.take(
+            r"\bin (?P<n>\d+) (?P<unit>tagen?|days?|wochen?|weeks?)\b"
+            r"|\b(?P<n2>\d+) (?P<unit2>days?|weeks?) from\b"
+        )
+        anchor = self._anchor_day()
+        if later is None:
+            return _one(anchor) if anchor is not None else None
+        count, unit = int(later["n"] or later["n2"]), later["unit"] or later["unit2"]
+        in_weeks = unit.startswith(("woche", "week"))
+        day = (anchor or self.today) + timedelta(days=count * (7 if in_weeks else 1))
+        if in_weeks and anchor is None:
+            named = self.take(rf"\b(?:(?:am|on) )?(?P<wd>{_WEEKDAY_RE})s?\b")
+            if named is not None:  # that weekday in the week it lands in
+                day += timedelta(days=_WEEKDAYS[named["wd"]] - day.weekday())
+        return _one(day)
+
+    def _anchor_day(self) -> date | None:
         offsets = [
             (r"\buebermorgen\b|\b(?:the )?day after tomorrow\b", 2),
             (r"\bheute\b|\btoday\b", 0),
@@ -409,12 +427,8 @@ class _Parser:
         ]
         for pattern, offset in offsets:
             if self.take(pattern) is not None:
-                return _one(self.today + timedelta(days=offset))
-        match = self.take(r"\bin (?P<n>\d+) (?P<unit>tagen?|days?|wochen?|weeks?)\b")
-        if match is None:
-            return None
-        n = int(match["n"])
-        return _one(self.today + timedelta(days=n * 7 if match["unit"].startswith(("woche", "week")) else n))
+                return self.today + timedelta(days=offset)
+        return None
 
     def _weekday_or_week(self) -> Days | None:
         week = self._week()
