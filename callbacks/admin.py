@@ -52,7 +52,6 @@ Priority = CallbackRequest.Priority
 
 ACTION_TEMPLATE = "admin/callbacks/callbackrequest/action_form.html"
 NOT_ALLOWED_NOW = _("“%(action)s” is not possible for callback #%(id)s in its current state.")
-NOTHING_SELECTED = _("Select at least one callback.")
 NOBODY_ELIGIBLE = _("Nobody can take this callback right now (branch, service or capacity).")
 DONE = _("Callback #%(id)s: %(what)s.")
 BULK_DONE = _("%(what)s: %(ok)s done, %(failed)s not possible.")
@@ -1164,8 +1163,8 @@ class CallbackEscalationAdmin(ModelAdmin):
         "callback_link",
         "reason",
         "level",
-        "from_staff",
-        "to_staff",
+        "from_column",
+        "to_column",
         "escalated_at",
         "resolved_at",
     ]
@@ -1192,10 +1191,15 @@ class CallbackEscalationAdmin(ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @display(description=_("from"), empty_value="—")
+    def from_column(self, obj: CallbackEscalation) -> str | None:
+        return obj.from_staff.name if obj.from_staff_id else None
+
+    @display(description=_("to"), empty_value="—")
+    def to_column(self, obj: CallbackEscalation) -> str | None:
+        return obj.to_staff.name if obj.to_staff_id else None
+
     @display(description=_("callback"))
     def callback_link(self, obj: CallbackEscalation) -> str:
         url = reverse("admin:callbacks_callbackrequest_change", args=[obj.callback_id])
         return format_html('<a href="{}" class="text-primary-600">{}</a>', url, obj.callback)
-
-
-__all__ = ["CallbackEscalationAdmin", "CallbackRequestAdmin", "CallbackEvent", "eligible_assignees"]
