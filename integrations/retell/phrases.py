@@ -110,6 +110,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "At the moment there is nothing to book here.",
         "de": "Zurzeit kann hier nichts gebucht werden.",
     },
+    "no_hours": {
+        "en": "We have no opening hours in the coming days. Shall I arrange a callback?",
+        "de": "In den nächsten Tagen haben wir keine Öffnungszeiten. Soll ich einen Rückruf veranlassen?",
+    },
     "service_info": {
         "en": "{name} takes {minutes} minutes and costs {price}.",
         "de": "{name} dauert {minutes} Minuten und kostet {price}.",

@@ -97,7 +97,7 @@ def _day_hours(context: FunctionContext, day: date) -> str:
 def get_opening_hours(context: FunctionContext) -> Reply:
     """One day's hours (closures included) when a day is given, else the coming seven days."""
     if context.branch is None:
-        return {"ok": True, "days": [], "message": context.say("no_services")}
+        return {"ok": True, "days": [], "message": context.say("no_hours")}
     if context.arg("when"):
         day = context.when("when").first_day
         return {
@@ -119,7 +119,7 @@ def get_opening_hours(context: FunctionContext) -> Reply:
         "days": [{"date": day.isoformat(), "open": bool(_spans_of(context, day))} for day in days],
         "message": context.say("hours_week", spans="; ".join(summary))
         if summary
-        else context.say("no_services"),
+        else context.say("no_hours"),
     }
 
 

@@ -236,3 +236,10 @@ def test_every_function_asks_for_what_is_missing_with_200(acme, run, name, field
 def test_a_time_without_a_clock_time_is_asked_for_before_holding(acme, run):
     reply = run("reserve_slot", {"service": "Beratung", "date": "morgen"})
     assert (reply["field"], reply["message"]) == ("time", "Um wie viel Uhr genau?")
+
+
+def test_a_branch_without_hours_says_so(acme, run):
+    acme.branch.opening_hours.all().delete()
+    assert run("get_opening_hours")["message"] == (
+        "In den nächsten Tagen haben wir keine Öffnungszeiten. Soll ich einen Rückruf veranlassen?"
+    )
