@@ -50,9 +50,12 @@ def reminders_drop(*, appointment, reason: str) -> int:
 
 
 def _drop_reminders(appointment, *, exclude_starts_at, reason: str) -> int:
-    pending = NotificationDelivery.objects.filter(
-        appointment=appointment, reminder_offset_minutes__isnull=False, status=Status.QUEUED
+    stale = NotificationDelivery.objects.filter(
+        appointment=appointment, reminder_offset_minutes__isnull=False
     )
     if exclude_starts_at is not None:
-        pending = pending.exclude(appointment_starts_at=exclude_starts_at)
-    return pending.update(status=Status.CANCELLED, reason=reason)
+        stale = stale.exclude(appointment_starts_at=exclude_starts_at)
+    # Rows that were never sent give their dedupe key back, so moving the appointment back to this time
+    # plans these reminders again; sent ones keep theirs and are never repeated.
+    stale.filter(status=Status.SKIPPED).update(dedupe_key=None)
+    return stale.filter(status=Status.QUEUED).update(status=Status.CANCELLED, reason=reason, dedupe_key=None)

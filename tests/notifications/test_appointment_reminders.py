@@ -142,3 +142,16 @@ def test_through_the_appointments_service_a_new_staff_member_is_news_for_the_cus
     appointment_update(appointment=appointment, staff=StaffFactory(name="Ben Berg", branches=[mitte]))
     [update] = NotificationDelivery.objects.filter(event_type__key="appointment.updated")
     assert "bei Ben Berg" in update.body
+
+
+def test_moving_an_appointment_away_and_back_plans_its_reminders_again(acme, book, erika):
+    erika.email = ""  # email reminders are skipped and handed to SMS: both kinds of row must come back
+    erika.save()
+    appointment = book(IN_TWO_WEEKS)
+    emit("appointment.created", appointment=appointment)
+    for starts_at in (IN_TWO_WEEKS + timedelta(days=1), IN_TWO_WEEKS):
+        appointment.starts_at, appointment.ends_at = starts_at, starts_at + timedelta(minutes=30)
+        appointment.save()
+        emit("appointment.rescheduled", appointment=appointment)
+    assert send_times(appointment) == ["Wed 11 10:00", "Tue 17 10:00", "Wed 18 08:00"]
+    assert {r.channel for r in reminders(appointment)} == {"sms"}
