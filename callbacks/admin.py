@@ -674,14 +674,13 @@ class CallbackRequestAdmin(ModelAdmin):
         return cache[object_id]
 
     def _object_or_refuse(self, request: HttpRequest, object_id) -> CallbackRequest:
-        """404 for ids that do not exist in this company; 403 for ones the user may not see or act on."""
+        """404 for ids that do not exist in this company; 403 for ones the user may not see or act on
+        (`get_queryset` already applies the role scope, including "deleted ones for managers only")."""
         if not str(object_id).isdigit():
             raise PermissionDenied
         callback = self._visible_object(request, object_id)
         if callback is None:
             get_object_or_404(CallbackRequest.all_objects, pk=object_id)
-            raise PermissionDenied
-        if not visibility.can_act_on(request.user, callback):
             raise PermissionDenied
         return callback
 
