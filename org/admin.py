@@ -9,6 +9,7 @@ viewer may see (`callbacks.visibility`).
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -20,7 +21,7 @@ from unfold.decorators import action, display
 
 from appointments.models import Appointment
 from callbacks import visibility
-from callbacks.models import CallbackRequest
+from callbacks.models import OPEN_STATUSES, CallbackRequest
 from calls.models import Call
 from common.conf import current_company
 from org import privacy
@@ -86,11 +87,25 @@ class StaffForm(forms.ModelForm):
 @admin.register(Staff)
 class StaffAdmin(ModelAdmin):
     form = StaffForm
-    list_display = ["name", "email", "role", "accepts_callbacks", "max_open_callbacks", "is_active"]
+    list_display = ["name", "email", "role", "accepts_callbacks", "load_column", "is_active"]
     list_filter = ["role", "is_active", "accepts_callbacks", "branches"]
     search_fields = ["name", "email"]
     filter_horizontal = ["branches", "services"]
     list_select_related = ["user"]
+
+    def get_queryset(self, request):
+        open_callbacks = Q(
+            assigned_callbacks__status__in=OPEN_STATUSES, assigned_callbacks__deleted_at__isnull=True
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(open_load=Count("assigned_callbacks", filter=open_callbacks))
+        )
+
+    @display(description=_("open callbacks"), ordering="open_load")
+    def load_column(self, obj: Staff) -> str:
+        return f"{obj.open_load} / {obj.max_open_callbacks}"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -98,3 +98,11 @@ def test_only_admins_change_branches(as_user, request, mitte, role):
     assert response.status_code == 403
     mitte.refresh_from_db()
     assert mitte.name == "Mitte"
+
+
+def test_staff_list_shows_each_persons_load(as_user, max_manager, anna, callbacks):
+    response = as_user(max_manager).get("/admin/org/staff/")
+
+    loads = {staff.name: staff.open_load for staff in response.context["cl"].result_list}
+    assert loads["Anna"] == 2
+    assert "2 / 10" in response.content.decode()
