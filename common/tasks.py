@@ -1,7 +1,6 @@
 """Queueing work for the right company, and only after the change that caused it has committed."""
 
 import logging
-from functools import partial
 from typing import Any
 
 from celery import Task, shared_task
@@ -17,11 +16,18 @@ def enqueue_on_commit(task: Task, *args: Any, countdown: float | None = None, **
 
     tenant-schemas-celery reads the schema when the message is sent; an on_commit callback may fire after
     the caller has left the tenant context, so the schema is pinned here, at the moment of the call.
+    Robust: when the broker is down the change stays committed and the failure is logged; every queued
+    job has a periodic sweep that picks up what was stored but never processed.
     """
     options = {"headers": {SCHEMA_HEADER: connection.schema_name}}
     if countdown is not None:
         options["countdown"] = countdown
-    transaction.on_commit(partial(task.apply_async, args=args, kwargs=kwargs, **options))
+
+    def send_after_commit() -> None:
+        task.apply_async(args=args, kwargs=kwargs, **options)
+
+    send_after_commit.__qualname__ = f"send {task.name}"  # what Django logs when sending fails
+    transaction.on_commit(send_after_commit, robust=True)
 
 
 def active_companies():

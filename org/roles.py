@@ -41,6 +41,7 @@ ROLE_PERMISSIONS[Role.MANAGER] = ROLE_PERMISSIONS[Role.STAFF] | {
     "policies.view_appointmentmodification",
     "notifications.view_notificationdelivery",
     "integrations.view_webhookevent",
+    "integrations.change_webhookevent",
 }
 
 

@@ -10,13 +10,13 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from calls.services import call_follow_up, call_record_retell_event
 from common.conf import platform_setting
-from common.tasks import SCHEMA_HEADER, enqueue_on_commit
+from common.tasks import enqueue_on_commit
 from integrations.models import WebhookEvent
 from integrations.retell import conf  # noqa: F401  (registers the defaults read below)
 from integrations.retell.payloads import CallEvent, company_number
@@ -36,17 +36,6 @@ def event_key(event: CallEvent, raw_body: bytes) -> str:
     if event.event in PROCESSED_EVENTS:
         return event.call_id[:200]
     return f"{event.call_id[:130]}:{hashlib.sha256(raw_body).hexdigest()[:32]}"
-
-
-def _queue_processing(task, event_id: int) -> None:
-    """Queue after commit like `common.tasks.enqueue_on_commit` (same schema header), but robust: when the
-    broker is down the event is already stored, Retell gets its 204, and the sweep processes it later."""
-    headers = {SCHEMA_HEADER: connection.schema_name}
-
-    def send_processing_task() -> None:
-        task.apply_async(args=(event_id,), headers=headers)
-
-    transaction.on_commit(send_processing_task, robust=True)
 
 
 def retell_event_store(
@@ -70,7 +59,7 @@ def retell_event_store(
             },
         )
         if created and processable:
-            _queue_processing(process_call_event, stored.pk)
+            enqueue_on_commit(process_call_event, stored.pk)
     if not created:
         logger.info("duplicate Retell delivery %s ignored", stored)
     return stored, created
