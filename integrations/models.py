@@ -4,6 +4,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class WebhookEventQuerySet(models.QuerySet):
+    def claim(self, *, pk: int, source: str) -> "WebhookEvent | None":
+        """Lock one stored event that still needs work, or None when it is done or another worker holds it.
+
+        Call inside a transaction: the row stays locked until it commits.
+        """
+        waiting = (WebhookEvent.Status.RECEIVED, WebhookEvent.Status.FAILED)
+        return (
+            self.select_for_update(skip_locked=True).filter(pk=pk, source=source, status__in=waiting).first()
+        )
+
+
 class WebhookEvent(models.Model):
     class Source(models.TextChoices):
         RETELL = "retell", "Retell"
@@ -27,6 +39,8 @@ class WebhookEvent(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    objects = WebhookEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("webhook event")

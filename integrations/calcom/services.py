@@ -89,13 +89,7 @@ def calcom_event_process(*, event_id: int) -> WebhookEvent | None:
     Raises OwnBookingNotSavedYet when our own booking's echo came first (the task retries).
     """
     with transaction.atomic():
-        stored = (
-            WebhookEvent.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk=event_id, source=WebhookEvent.Source.CALCOM, status__in=(Status.RECEIVED, Status.FAILED)
-            )
-            .first()
-        )
+        stored = WebhookEvent.objects.claim(pk=event_id, source=WebhookEvent.Source.CALCOM)
         if stored is None:
             return None
         stored.attempts += 1

@@ -80,13 +80,7 @@ def _apply(stored: WebhookEvent) -> None:
 def retell_event_process(*, event_id: int) -> WebhookEvent | None:
     """Apply a stored event to its call. Returns None when it is done already or locked by another worker."""
     with transaction.atomic():
-        stored = (
-            WebhookEvent.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk=event_id, source=WebhookEvent.Source.RETELL, status__in=(Status.RECEIVED, Status.FAILED)
-            )
-            .first()
-        )
+        stored = WebhookEvent.objects.claim(pk=event_id, source=WebhookEvent.Source.RETELL)
         if stored is None:
             return None
         stored.attempts += 1
