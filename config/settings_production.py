@@ -14,4 +14,6 @@ if DEV_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# Behind a TLS-terminating proxy: signed callbacks (Twilio) are checked against the public https URL.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = True

@@ -11,4 +11,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("notifications/", include("notifications.urls")),
 ]

@@ -19,8 +19,8 @@ RECEIPT_URL = "http://acme.localhost/notifications/twilio/status/"
 
 
 @pytest.fixture
-def receipts_routed(settings):
-    settings.ROOT_URLCONF = "tests.notifications.urls"
+def receipts_routed():
+    """config.urls_tenant routes the receipts endpoint."""
 
 
 @pytest.fixture
@@ -48,7 +48,8 @@ def test_twilio_is_asked_for_receipts_on_the_companys_own_host(whatsapp_sent, tw
     assert message["StatusCallback"] == "https://acme.localhost/notifications/twilio/status/"
 
 
-def test_no_receipts_are_asked_for_while_the_endpoint_is_not_routed(acme, book, erika, twilio):
+def test_no_receipts_are_asked_for_while_the_endpoint_is_not_routed(acme, book, erika, twilio, settings):
+    settings.ROOT_URLCONF = "tests.notifications.urls"
     erika.email = ""
     erika.save()
     emit("appointment.created", appointment=book(WEDNESDAY_10 + timedelta(days=8)))

@@ -1,7 +1,5 @@
-"""The company host's URLs plus the notification endpoints (until config.urls_tenant includes them)."""
-
-from django.urls import include, path
+"""A company host's URLs without the delivery-report endpoint (a deployment that has not routed it)."""
 
 from config.urls_tenant import urlpatterns as company_urls
 
-urlpatterns = [*company_urls, path("notifications/", include("notifications.urls"))]
+urlpatterns = [pattern for pattern in company_urls if str(pattern.pattern) != "notifications/"]
