@@ -1,6 +1,5 @@
 """A manager reads a call in a real browser: summary, transcript, what the agent did, monthly usage."""
 
-import threading
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -9,13 +8,12 @@ import pytest
 
 from org.roles import Role
 from tests.browser.conftest import (  # noqa: F401  (live-server fixtures and helpers of tests/browser)
-    CHROMIUM,
-    CHROMIUM_ARGS,
     _compiled_catalogue,
     _german_catalogue,
     acme_rows,
     acme_url,
     log_in,
+    page,
     screenshot,
 )
 from tests.factories.calls import CallFactory, FunctionInvocationFactory
@@ -50,53 +48,22 @@ def analysed_call(company, acme_url):  # noqa: F811
     return call
 
 
-def in_browser(steps) -> None:
-    """Run `steps(page)` in a Chromium driven from a thread of its own: Playwright's sync API keeps an
-    event loop in its thread, and tests/browser's session-wide browser may already hold this one."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's `chromium` package")
-    from playwright.sync_api import sync_playwright
-
-    failures: list[BaseException] = []
-
-    def drive() -> None:
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                page = browser.new_context(locale="de-DE", viewport={"width": 1440, "height": 900}).new_page()
-                page.set_default_timeout(15_000)
-                steps(page)
-                browser.close()
-        except BaseException as failure:  # re-raised in the test's thread below
-            failures.append(failure)
-
-    thread = threading.Thread(target=drive)
-    thread.start()
-    thread.join(timeout=120)
-    assert not thread.is_alive(), "the browser steps did not finish within 120 s"
-    if failures:
-        raise failures[0]
-
-
-def test_a_manager_reads_a_call_and_the_monthly_usage(acme_url, analysed_call):  # noqa: F811
-    def steps(page) -> None:
-        log_in(page, acme_url, "max.calls@acme.test")
-        page.goto(acme_url("/admin/calls/call/"))
-        page.get_by_text("Dana Ruiz").first.wait_for()
-        page.goto(acme_url(f"/admin/calls/call/{analysed_call.pk}/change/"))
-        text = page.locator("body").inner_text()
-        for expected in (
-            "Dana möchte ihren Termin auf Donnerstag verschieben.",
-            "Grüß Gott, Praxis Mitte.",
-            "reschedule_appointment",
-            "Erledigt: Beratung ist jetzt am Donnerstag",
-        ):
-            assert expected in text, expected
-        assert page.locator('a[href="https://example-bucket.retellai.com/rec.wav"]').count() == 1
-        screenshot(page, "call-detail")
-        page.goto(acme_url("/admin/calls/call/usage/"))
-        usage = page.locator("#monthly-usage").inner_text()
-        assert "März 2026\t1\t1,7\t0,12\t0,11" in usage  # 101.8 s; 11.87 US cents; 10.92 euro cents
-        screenshot(page, "call-usage")
-
-    in_browser(steps)
+def test_a_manager_reads_a_call_and_the_monthly_usage(acme_url, analysed_call, page):  # noqa: F811
+    log_in(page, acme_url, "max.calls@acme.test")
+    page.goto(acme_url("/admin/calls/call/"))
+    page.get_by_text("Dana Ruiz").first.wait_for()
+    page.goto(acme_url(f"/admin/calls/call/{analysed_call.pk}/change/"))
+    text = page.locator("body").inner_text()
+    for expected in (
+        "Dana möchte ihren Termin auf Donnerstag verschieben.",
+        "Grüß Gott, Praxis Mitte.",
+        "reschedule_appointment",
+        "Erledigt: Beratung ist jetzt am Donnerstag",
+    ):
+        assert expected in text, expected
+    assert page.locator('a[href="https://example-bucket.retellai.com/rec.wav"]').count() == 1
+    screenshot(page, "call-detail")
+    page.goto(acme_url("/admin/calls/call/usage/"))
+    usage = page.locator("#monthly-usage").inner_text()
+    assert "März 2026\t1\t1,7\t0,12\t0,11" in usage  # 101.8 s; 11.87 US cents; 10.92 euro cents
+    screenshot(page, "call-usage")

@@ -1,7 +1,5 @@
 """In a real browser: an admin edits a template and sees the preview follow as they type."""
 
-import shutil
-
 import pytest
 from django.test import Client
 from django_tenants.utils import tenant_context
@@ -12,41 +10,34 @@ from org.roles import Role
 from tests.conftest import tenant_host
 from tests.factories.org import StaffFactory
 
-CHROMIUM = shutil.which("chromium")
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's Chromium is missing (apt-get install chromium)"),
 ]
 
 
 @pytest.fixture
-def acme(companies, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+def acme(companies):
     return companies["acme"]
 
 
 @pytest.fixture
-def page(acme, live_server):
-    from playwright.sync_api import sync_playwright
-
+def page(acme, live_server, browser):
     with tenant_context(acme):
         ada = StaffFactory(name="Ada", role=Role.ADMIN)
         client = Client(HTTP_HOST=tenant_host(acme.schema_name))
         client.force_login(ada.user)
     port = live_server.url.rsplit(":", 1)[1]
+    base_url = f"http://{tenant_host(acme.schema_name)}:{port}"
+    context = browser.new_context(locale="en-GB", base_url=base_url)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": f"{base_url}/"}]
+    )
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            base_url = f"http://{tenant_host(acme.schema_name)}:{port}"
-            context = browser.new_context(locale="en-GB", base_url=base_url)
-            context.add_cookies(
-                [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": f"{base_url}/"}]
-            )
-            yield context.new_page()
-            browser.close()
-    finally:  # committed rows in a tenant schema survive the flush of a transactional test
+        yield context.new_page()
+    finally:
+        context.close()
+        # committed rows in a tenant schema survive the flush of a transactional test
         with tenant_context(acme):
             user = ada.user
             ada.delete()
