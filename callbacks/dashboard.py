@@ -220,6 +220,34 @@ def compute_staff_load(user) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+def compute_by_branch(user, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Open, overdue and completed-today callbacks per branch the user may see."""
+    now = now or timezone.now()
+    today = _company_today_start(now)
+    open_q = Q(status__in=OPEN_STATUSES)
+    rows = (
+        visibility.visible_callbacks(user)
+        .values("branch", "branch__name")
+        .annotate(
+            open=Count("id", filter=open_q),
+            overdue=Count("id", filter=open_q & Q(expires_at__lt=now)),
+            completed_today=Count("id", filter=Q(completed_at__gte=today)),
+        )
+        .order_by("branch__name")
+    )
+    return [
+        {
+            "branch_id": row["branch"],
+            "name": row["branch__name"],
+            "open": row["open"],
+            "overdue": row["overdue"],
+            "completed_today": row["completed_today"],
+        }
+        for row in rows
+        if row["open"] or row["completed_today"]
+    ]
+
+
 def escalations_to_review(user) -> list[dict[str, Any]]:
     """Open escalations of callbacks the user may see, newest first (managers and admins)."""
     if not visibility.is_manager(user):
@@ -283,6 +311,10 @@ def staff_load(user) -> list[dict[str, Any]]:
     return _cached(user, "load", partial(compute_staff_load, user))
 
 
+def by_branch(user) -> list[dict[str, Any]]:
+    return _cached(user, "branches", partial(compute_by_branch, user))
+
+
 def badge_counts(user) -> dict[str, int]:
     figures = tiles(user)
     keys = ("open", "overdue", "pending", "escalations_open")
@@ -340,6 +372,7 @@ def dashboard_callback(request, context: dict[str, Any]) -> dict[str, Any]:
         "daily": _bars(daily(user), ("created", "assigned", "completed")),
         "staff_load": [{**row, "pct": min(100, round(100 * row["open"] / peak))} for row in load],
         "is_manager": visibility.is_manager(user),
+        "by_branch": by_branch(user),
         "escalations": escalations_to_review(user),
         "due_next": my_callbacks_due_next(user),
         "fingerprint": fingerprint(user),

@@ -180,3 +180,14 @@ def test_escalations_link_lists_the_open_ones(as_user, max_manager, callbacks):
 
     assert [row.callback_id for row in response.context["cl"].result_list] == [callbacks["anna_own"].pk]
     assert "/admin/callbacks/callbackescalation/?resolved_at__isempty=1" in response.content.decode()
+
+
+def test_per_branch_figures_for_managers_and_admins(as_user, max_manager, ada, callbacks):
+    manager_rows = {
+        row["name"]: (row["open"], row["overdue"]) for row in dashboard.compute_by_branch(max_manager.user)
+    }
+    admin_rows = {row["name"]: (row["open"], row["overdue"]) for row in dashboard.compute_by_branch(ada.user)}
+
+    assert manager_rows == {"Mitte": (4, 1)}
+    assert admin_rows == {"Mitte": (4, 1), "Nord": (2, 0)}
+    assert 'data-testid="by-branch"' in as_user(ada).get("/admin/").content.decode()
