@@ -37,6 +37,13 @@ def current_company():
     return tenant
 
 
+def current_company_fresh():
+    """The current company re-read from the database: for secrets, which must never come from the
+    worker's cached tenant object (a rotated or revoked key would otherwise live on for a while)."""
+    company = current_company()
+    return type(company).objects.get(schema_name=company.schema_name) if company is not None else None
+
+
 def company_setting(key: str, default: Any = MISSING) -> Any:
     company = current_company()
     overrides = (company.settings or {}) if company is not None else {}

@@ -27,6 +27,7 @@ def enqueue_on_commit(task: Task, *args: Any, countdown: float | None = None, **
         task.apply_async(args=args, kwargs=kwargs, **options)
 
     send_after_commit.__qualname__ = f"send {task.name}"  # what Django logs when sending fails
+    send_after_commit.task_name = task.name
     transaction.on_commit(send_after_commit, robust=True)
 
 

@@ -97,6 +97,72 @@ def public_client(public) -> Client:
     return Client(HTTP_HOST="localhost")
 
 
+def _tenant_tables(schema: str) -> list[tuple[str, bool]]:
+    """(table, has an integer `id`) for every table of a tenant schema."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.table_name,
+                   EXISTS (SELECT 1 FROM information_schema.columns c
+                           WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name
+                             AND c.column_name = 'id' AND c.data_type IN ('bigint', 'integer'))
+            FROM information_schema.tables t
+            WHERE t.table_schema = %s AND t.table_type = 'BASE TABLE'
+            """,
+            [schema],
+        )
+        return list(cursor.fetchall())
+
+
+def _row_marks(schema: str) -> dict[str, object]:
+    """The highest id of each table (session keys for the session table) before a test."""
+    marks: dict[str, object] = {}
+    with connection.cursor() as cursor:
+        for table, has_id in _tenant_tables(schema):
+            if has_id:
+                cursor.execute(f'SELECT coalesce(max(id), 0) FROM "{schema}"."{table}"')
+                marks[table] = cursor.fetchone()[0]
+            elif table == "django_session":
+                cursor.execute(f'SELECT session_key FROM "{schema}"."{table}"')
+                marks[table] = [row[0] for row in cursor.fetchall()]
+    return marks
+
+
+def _delete_rows_added_since(schema: str, marks: dict[str, object]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # no foreign-key ordering needed here
+        try:
+            for table, mark in marks.items():
+                if table == "django_session":
+                    cursor.execute(
+                        f'DELETE FROM "{schema}"."{table}" WHERE NOT (session_key = ANY(%s))', [mark]
+                    )
+                else:
+                    cursor.execute(f'DELETE FROM "{schema}"."{table}" WHERE id > %s', [mark])
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+@pytest.fixture(autouse=True)
+def _tenant_rows_of_transactional_tests_removed(request):
+    """A transactional test commits; pytest-django's flush then empties only the public schema. Rows the
+    test added to the company schemas are deleted here, so nothing leaks into later tests."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        marker is not None and marker.kwargs.get("transaction")
+    ) or "live_server" in request.fixturenames
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    ensure_test_tenants()
+    marks = {schema: _row_marks(schema) for schema in TENANTS}
+    yield
+    connection.set_schema_to_public()
+    for schema, schema_marks in marks.items():
+        _delete_rows_added_since(schema, schema_marks)
+
+
 @pytest.fixture(autouse=True)
 def _english_unless_a_test_asks_otherwise():
     """Code outside a request speaks English in tests; tests of the German UI switch explicitly."""
@@ -153,6 +219,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": django_settings.REDIS_URL,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_TASK_TENANT_CACHE_SECONDS": "0",  # each test's company settings reach the worker at once
     }
     log = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts")) / f"celery-worker-{queue}.log"
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -495,10 +495,10 @@ def calcom_client_for_current_company() -> CalcomClient:
     (in `Company.settings`) on top, key by key.
     """
     from common.cache import tenant_key
-    from common.conf import current_company, platform_setting
+    from common.conf import current_company_fresh, platform_setting
     from common.redis import get_redis
 
-    company = current_company()
+    company = current_company_fresh()
     if company is None:
         raise RuntimeError(NO_COMPANY)
     overrides = dict(platform_setting("CALCOM_CLIENT", {}) or {})

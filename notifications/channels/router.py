@@ -5,7 +5,7 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from common.conf import company_setting, current_company
+from common.conf import company_setting, current_company, current_company_fresh
 from notifications.channels.base import DeliveryError, OutgoingMessage, Receipt
 from notifications.channels.email import send_email
 from notifications.channels.slack import post_to_webhook
@@ -68,18 +68,18 @@ def slack_webhook_url(branch) -> str:
     """The branch's own Slack channel if it has one, else the company's."""
     if branch is not None and branch.slack_webhook_url:
         return branch.slack_webhook_url
-    company = current_company()
+    company = current_company_fresh()
     return str(company.slack_webhook_url or "") if company else ""
 
 
 def _twilio() -> TwilioMessages:
-    company = current_company()
+    company = current_company_fresh()
     account = TwilioAccount(str(company.twilio_account_sid or ""), str(company.twilio_auth_token or ""))
     return TwilioMessages(account, base_url=company_setting("NOTIFICATION_TWILIO_API_BASE_URL"))
 
 
 def _sender(field: str, missing: str) -> str:
-    number = getattr(current_company(), field, "")
+    number = getattr(current_company_fresh(), field, "")
     if not number:
         raise DeliveryError(missing, permanent=True, code="not_configured")
     return number

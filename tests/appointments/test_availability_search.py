@@ -119,6 +119,7 @@ def test_a_companys_own_client_settings_win_over_the_platforms(calcom, company, 
         **company.settings,
         "CALCOM_CLIENT": {"read_timeout": 0.25, "api_versions": {"slots": "2099-01-01"}},
     }
+    company.save(update_fields=["settings"])
 
     client = calcom_client_for_current_company()
 

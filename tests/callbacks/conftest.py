@@ -95,9 +95,4 @@ def customer(company):
 
 def queued_task_names(on_commit_callbacks) -> list[str]:
     """Names of the Celery tasks waiting for the commit (other on-commit work, e.g. cache bumps, ignored)."""
-    names = []
-    for callback in on_commit_callbacks:
-        task = getattr(getattr(callback, "func", None), "__self__", None)
-        if task is not None and hasattr(task, "name"):
-            names.append(task.name)
-    return names
+    return [callback.task_name for callback in on_commit_callbacks if hasattr(callback, "task_name")]
