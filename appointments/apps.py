@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class AppointmentsConfig(AppConfig):
     name = "appointments"
     verbose_name = _("Appointments")
-
-    def ready(self) -> None:
-        from appointments import conf  # noqa: F401  (registers this app's setting defaults)

@@ -7,7 +7,7 @@ class CallbacksConfig(AppConfig):
     verbose_name = _("Callbacks")
 
     def ready(self) -> None:
-        from callbacks import conf, dashboard, handlers  # noqa: F401  (conf registers the settings' defaults)
+        from callbacks import dashboard, handlers  # noqa: F401
         from common.events import subscribe
 
         subscribe("callback.created", handlers.assign_after_commit)

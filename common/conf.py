@@ -1,4 +1,4 @@
-"""Business thresholds: company override → environment → platform default, in one place."""
+"""Business thresholds: company override → environment → platform default (settings.SWITCHBOARD)."""
 
 import json
 import os
@@ -7,13 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-_registered_defaults: dict[str, Any] = {}
 MISSING = object()
-
-
-def register_defaults(defaults: dict[str, Any]) -> None:
-    """Apps declare the defaults of their own keys here (e.g. in `<app>/conf.py`)."""
-    _registered_defaults.update(defaults)
 
 
 def platform_setting(key: str, default: Any = MISSING) -> Any:
@@ -22,8 +16,6 @@ def platform_setting(key: str, default: Any = MISSING) -> Any:
         return json.loads(raw)
     if key in settings.SWITCHBOARD:
         return settings.SWITCHBOARD[key]
-    if key in _registered_defaults:
-        return _registered_defaults[key]
     if default is MISSING:
         raise KeyError(f"Unknown Switchboard setting {key!r}")
     return default

@@ -159,11 +159,52 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Switchboard <noreply@switchboard.localhost>")
 
-# Platform defaults for business rules; each key is overridable by the environment variable
-# SWITCHBOARD_<KEY> (JSON value) and per company by Company.settings (see common.conf).
+# Every business threshold, in one place. Each key is overridable by the environment variable
+# SWITCHBOARD_<KEY> (a JSON value) and per company by Company.settings; read them with
+# common.conf.company_setting (the apps' conf.py modules wrap them in typed accessors).
 SWITCHBOARD = {
-    "CALLBACK_SLA_HOURS": {"urgent": 2, "high": 4, "normal": 24, "low": 48},
+    # Callbacks: SLA budget per priority (hours; whole days count as open days of the branch).
+    "CALLBACK_SLA_HOURS": {"urgent": 2, "high": 4, "normal": 24},
+    # A second request for the same phone within this window is merged into the open one.
+    "CALLBACK_DUPLICATE_WINDOW_MINUTES": 120,
+    # Failed contact attempts (no answer, voicemail, wrong number) before a `max_attempts` escalation.
+    "CALLBACK_MAX_FAILED_ATTEMPTS": 3,
+    "CALLBACK_ASSIGNMENT_STRATEGY": "load_based",
+    # Share of the SLA budget an assignee may spend without a contact attempt before it goes to someone else.
+    "CALLBACK_REASSIGN_AFTER_SHARE": 0.5,
+    "CALLBACK_SLA_WARNING_MINUTES": 60,
+    "CALLBACK_ESCALATION_COOLDOWN_HOURS": 4,
+    "CALLBACK_EXPIRY_GRACE_DAYS": 7,
+    # Automatic priority: this many cancelled appointments within this many days make a callback high.
+    "CALLBACK_PRIORITY_CANCELLATIONS": 2,
+    "CALLBACK_PRIORITY_CANCELLATION_DAYS": 90,
+    # Policies: judge every change by the policy in force now instead of the one stored at booking.
+    "POLICY_ALWAYS_CURRENT": False,
+    # Appointments: how far ahead availability is searched, and the alternatives offered.
+    "APPOINTMENT_SEARCH_MAX_DAYS": 90,
+    "APPOINTMENT_MAX_ALTERNATIVES": 3,
+    "APPOINTMENT_SAME_DAY_HOURS": 2,
+    "APPOINTMENT_SAME_TIME_MINUTES": 60,
+    "APPOINTMENT_NEXT_FREE_DAYS": 14,
+    "APPOINTMENT_SLOT_HOLD_MINUTES": 5,
+    # Cal.com client tuning (integrations.calcom.client.ClientSettings field names), e.g. {"read_timeout": 4}.
+    "CALCOM_CLIENT": {},
+    # Notifications: reminders (minutes before the start), retry waits, quiet hours, caps, consent.
+    "NOTIFICATION_REMINDER_OFFSETS_MINUTES": [7 * 24 * 60, 24 * 60, 120],
+    "NOTIFICATION_RETRY_DELAYS_MINUTES": [1, 5, 15],
+    "NOTIFICATION_QUIET_HOURS": {"start": "20:00", "end": "08:00"},
+    "NOTIFICATION_DAILY_CAP_PER_CUSTOMER": 6,
+    "NOTIFICATION_CONSENT_REQUIRED_CHANNELS": ["sms", "whatsapp"],
+    "NOTIFICATION_SMS_MAX_SEGMENTS": 3,
+    # A delivery stuck in `sending` this long was interrupted; it is failed, not resent (could duplicate).
+    "NOTIFICATION_STUCK_SENDING_MINUTES": 15,
+    "NOTIFICATION_TWILIO_API_BASE_URL": "https://api.twilio.com",
+    "NOTIFICATION_STATUS_CALLBACK_SCHEME": "https",
+    # Retell: largest webhook body accepted (long transcripts), and the sweep of unprocessed events.
     "WEBHOOK_MAX_BODY_BYTES": 5 * 1024 * 1024,
+    "RETELL_STUCK_EVENT_MINUTES": 10,
+    "RETELL_EVENT_MAX_ATTEMPTS": 5,
+    # Call costs arrive in US cents; converted into the company's currency with these rates.
     "USD_EXCHANGE_RATE": {"EUR": "0.92", "USD": "1", "CHF": "0.88"},
 }
 

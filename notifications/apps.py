@@ -8,7 +8,6 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from common.events import subscribe
-        from notifications import conf  # noqa: F401  (registers the notification settings' defaults)
         from notifications.handlers import on_appointment_event, on_callback_event, on_customer_anonymised
 
         subscribe("appointment.*", on_appointment_event)

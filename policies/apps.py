@@ -8,7 +8,6 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("Policies")
 
     def ready(self) -> None:
-        from policies import conf  # noqa: F401  (registers the app's setting defaults)
         from policies.models import PolicyConfiguration
         from policies.selectors import policy_cache_invalidate_on_commit
 

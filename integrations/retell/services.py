@@ -18,7 +18,6 @@ from calls.services import call_follow_up, call_record_retell_event
 from common.conf import platform_setting
 from common.tasks import enqueue_on_commit
 from integrations.models import WebhookEvent
-from integrations.retell import conf  # noqa: F401  (registers the defaults read below)
 from integrations.retell.payloads import CallEvent, company_number
 from integrations.retell.routing import route_call_to_company
 
