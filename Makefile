@@ -32,3 +32,6 @@ bench-provisioning: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .data test-artifacts .coverage
+
+bench-webhooks: $(STAMP)
+	$(BIN)/python scripts/stack.py -- $(BIN)/python scripts/bench_webhooks.py

@@ -4,6 +4,7 @@
 Production (`config.settings_production`) refuses to start with unsafe defaults.
 """
 
+import warnings
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -146,6 +147,9 @@ PHONENUMBER_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="DE")
 PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 
+# Whitenoise serves collected static files in production; in development runserver serves them and the
+# collected folder does not exist yet.
+warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / ".data" / "static"
 STORAGES = {
