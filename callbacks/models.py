@@ -57,7 +57,7 @@ class CallbackRequest(models.Model):
     customer = models.ForeignKey(
         "org.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="callback_requests"
     )
-    phone = PhoneNumberField(_("phone"))
+    phone = PhoneNumberField(_("phone"), blank=True)
     customer_name = models.CharField(_("customer name"), max_length=200, blank=True)
     customer_email = models.EmailField(_("customer email"), blank=True, db_index=True)
     branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="callback_requests")

@@ -70,6 +70,7 @@ def _validated_request(
     *,
     branch_id: Any,
     phone: str,
+    email: str,
     customer_id: Any,
     service_id: Any,
     preferred_staff_id: Any,
@@ -98,8 +99,11 @@ def _validated_request(
         errors["priority"] = ValidationError(UNKNOWN_PRIORITY, code="invalid", params={"value": priority})
     if source not in CallbackRequest.Source.values:
         errors["source"] = ValidationError(UNKNOWN_SOURCE, code="invalid", params={"value": source})
+    email = email or (customer.email if customer else "")
     normalised = _validated_phone(
-        phone or (str(customer.phone) if customer and customer.phone else ""), errors
+        phone or (str(customer.phone) if customer and customer.phone else ""),
+        errors,
+        email_only_ok=bool(email),
     )
     tz = (customer.timezone if customer else None) or (branch.timezone if branch else "Europe/Berlin")
     start = _aware(preferred_window_start, _zone(tz))
@@ -117,9 +121,11 @@ def _zone(name: str):
     return ZoneInfo(name)
 
 
-def _validated_phone(raw: str, errors: dict) -> str:
+def _validated_phone(raw: str, errors: dict, *, email_only_ok: bool) -> str:
+    """E.164, or "" for a customer we can only reach by email (a booking that failed for them, say)."""
     if not str(raw or "").strip():
-        errors["phone"] = ValidationError(PHONE_REQUIRED, code="required")
+        if not email_only_ok:
+            errors["phone"] = ValidationError(PHONE_REQUIRED, code="required")
         return ""
     try:
         return normalise_phone(raw)
@@ -195,6 +201,7 @@ def callback_create(
     request = _validated_request(
         branch_id=branch_id,
         phone=phone,
+        email=customer_email,
         customer_id=customer_id,
         service_id=service_id,
         preferred_staff_id=preferred_staff_id,
@@ -205,10 +212,11 @@ def callback_create(
     )
     now = timezone.now()
     with transaction.atomic():
-        _lock_phone(request.phone)
-        customer = request.customer or _customer_by_phone(request.phone)
+        if request.phone:  # the duplicate rule goes by phone number
+            _lock_phone(request.phone)
+        customer = request.customer or (_customer_by_phone(request.phone) if request.phone else None)
         chosen_priority = priority or _priority_for(customer, notes, now=now)
-        duplicate = _open_duplicate(request.phone, now=now)
+        duplicate = _open_duplicate(request.phone, now=now) if request.phone else None
         if duplicate is not None:
             merged = _merge_duplicate(
                 duplicate, request, chosen_priority, notes, source=source, by=by, now=now

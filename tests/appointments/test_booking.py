@@ -137,10 +137,24 @@ def test_when_calcom_is_down_the_request_becomes_a_callback_request(calcom, jona
     assert callback.customer == jonas
     assert callback.service == haircut
     assert callback.preferred_staff == anna
-    assert callback.preferred_window_start == MONDAY_10()
+    assert callback.preferred_window_start is None, "the wished slot is no reason to delay the callback"
+    assert callback.expires_at < MONDAY_10()
     assert callback.metadata["starts_at"] == MONDAY_10().isoformat()
     assert callback.metadata["idempotency_key"] == "call-9:book"
     assert not Appointment.objects.exists()
+
+
+def test_a_customer_with_only_an_email_is_not_lost_when_calcom_is_down(calcom, jonas, haircut, mitte):
+    jonas.phone = ""
+    jonas.save(update_fields=["phone"])
+    calcom.queue(*outage())
+
+    with pytest.raises(AppointmentDeferred) as deferred:
+        book(jonas, haircut, mitte, idempotency_key="call-10:book")
+
+    callback = deferred.value.callback
+    assert (str(callback.phone), callback.customer_email) == ("", jonas.email)
+    assert callback.customer == jonas
 
 
 def test_repeating_a_request_while_calcom_is_down_gives_the_same_callback(calcom, jonas, haircut, mitte):

@@ -179,7 +179,7 @@ def test_rescheduling_while_calcom_is_down_becomes_a_callback_request(booked, ca
         appointment_reschedule(appointment=booked, new_start=next_weekday_at(1, 14), by=anna)
 
     assert deferred.value.callback.metadata["appointment_id"] == booked.pk
-    assert deferred.value.callback.preferred_window_start == next_weekday_at(1, 14)
+    assert deferred.value.callback.metadata["starts_at"] == next_weekday_at(1, 14).isoformat()
     booked.refresh_from_db()
     assert booked.starts_at == next_weekday_at(0, 10)
 

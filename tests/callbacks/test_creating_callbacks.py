@@ -195,6 +195,13 @@ def test_missing_phone_is_refused(mitte, events):
     assert_nothing_changed(events)
 
 
+def test_customer_reachable_only_by_email_gets_a_callback_without_phone(mitte, events):
+    callback, created = create(mitte, phone="", customer_name="Erika", customer_email="erika@example.test")
+    assert created
+    assert (str(callback.phone), callback.customer_email) == ("", "erika@example.test")
+    assert names(events) == ["callback.created"]
+
+
 def test_window_that_ends_before_it_starts_is_refused(mitte, events):
     start = WEDNESDAY_10 + timedelta(hours=5)
     with pytest.raises(ValidationError) as error:
