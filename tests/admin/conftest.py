@@ -8,7 +8,6 @@ company's host with the password "demo12345".
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client, override_settings
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -31,14 +30,6 @@ def _german_catalogue(_compiled_catalogue):
     """The German UI comes from the catalogue in the tree (see tests/admin/catalogue.py)."""
     with override_settings(LOCALE_PATHS=[_compiled_catalogue]):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Cached dashboard figures live in Redis, which the test database's rollback does not reach."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,9 +1,8 @@
 """Playwright driving Debian's headless Chromium (the session-wide `browser` of tests/conftest.py, which
 skips with a clear message when Chromium is missing) against a live server on Acme's host.
 
-The live server needs committed data (transactional database). pytest-django's flush only reaches the
-public schema, so `acme_rows` deletes whatever the test added to Acme's schema afterwards: nothing a
-browser test writes leaks into later tests or later runs (`--reuse-db`).
+The live server needs committed data (transactional database); tests/conftest.py removes the rows such a
+test adds to the company schemas afterwards.
 """
 
 import os
@@ -11,10 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
 from django.test import override_settings
-from django_tenants.utils import schema_context
 
 from tests.admin.catalogue import compile_catalogue
 from tests.conftest import CHROMIUM as CHROMIUM_PATH
@@ -37,58 +33,11 @@ def _german_catalogue(_compiled_catalogue):
         yield
 
 
-def _tenant_tables(schema: str) -> list[tuple[str, bool]]:
-    """(table, has an integer `id`) for every table of the schema."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT t.table_name,
-                   EXISTS (SELECT 1 FROM information_schema.columns c
-                           WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name
-                             AND c.column_name = 'id' AND c.data_type IN ('bigint', 'integer'))
-            FROM information_schema.tables t
-            WHERE t.table_schema = %s AND t.table_type = 'BASE TABLE'
-            """,
-            [schema],
-        )
-        return list(cursor.fetchall())
-
-
-def _snapshot(schema: str) -> dict[str, object]:
-    marks: dict[str, object] = {}
-    with connection.cursor() as cursor:
-        for table, has_id in _tenant_tables(schema):
-            if has_id:
-                cursor.execute(f'SELECT coalesce(max(id), 0) FROM "{schema}"."{table}"')
-                marks[table] = cursor.fetchone()[0]
-            elif table == "django_session":
-                cursor.execute(f'SELECT session_key FROM "{schema}"."{table}"')
-                marks[table] = {row[0] for row in cursor.fetchall()}
-    return marks
-
-
-def _delete_added_rows(schema: str, marks: dict[str, object]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")  # no FK ordering needed for the clean-up
-        try:
-            for table, mark in marks.items():
-                if table == "django_session":
-                    cursor.execute(
-                        f'DELETE FROM "{schema}"."{table}" WHERE NOT (session_key = ANY(%s))', [list(mark)]
-                    )
-                else:
-                    cursor.execute(f'DELETE FROM "{schema}"."{table}" WHERE id > %s', [mark])
-        finally:
-            cursor.execute("SET session_replication_role = DEFAULT")
-
-
 @pytest.fixture
 def acme_rows(company) -> Iterator[None]:
-    marks = _snapshot(company.schema_name)
+    """Kept for the browser tests that request it; tests/conftest.py now removes the tenant rows every
+    transactional test adds, and empties the cache, for all tests."""
     yield
-    with schema_context(company.schema_name):
-        _delete_added_rows(company.schema_name, marks)
-        cache.clear()
 
 
 @pytest.fixture
