@@ -169,7 +169,8 @@ class ConfirmForm(forms.Form):
 
 
 class CreateCallbackForm(forms.Form):
-    phone = forms.CharField(label=_("Phone"), widget=UnfoldAdminTextInputWidget)
+    phone = forms.CharField(label=_("Phone"), required=False, widget=UnfoldAdminTextInputWidget)
+    customer_email = forms.EmailField(label=_("Email"), required=False, widget=UnfoldAdminTextInputWidget)
     customer_name = forms.CharField(
         label=_("Customer name"), required=False, widget=UnfoldAdminTextInputWidget
     )
@@ -537,7 +538,7 @@ class CallbackRequestAdmin(ModelAdmin):
         TrashFilter,
     ]
     search_fields = ["customer_name"]
-    search_help_text = _("Name or phone number in any format")
+    search_help_text = _("Name, email address or phone number in any format")
     list_per_page = 50
     list_filter_submit = True
     show_full_result_count = False
@@ -572,7 +573,16 @@ class CallbackRequestAdmin(ModelAdmin):
     fieldsets = [
         (
             _("Customer"),
-            {"fields": ["customer_link", "customer_name", "phone_column", "branch_column", "service_column"]},
+            {
+                "fields": [
+                    "customer_link",
+                    "customer_name",
+                    "phone_column",
+                    "customer_email",
+                    "branch_column",
+                    "service_column",
+                ]
+            },
         ),
         (
             _("Processing"),
@@ -700,6 +710,8 @@ class CallbackRequestAdmin(ModelAdmin):
         if not term:
             return queryset, False
         query = Q(customer_name__icontains=term) | Q(customer__name__icontains=term)
+        if "@" in term:
+            query |= Q(customer_email__iexact=term)
         phone = try_normalise_phone(term)
         if phone:
             query |= Q(phone=phone)
@@ -714,7 +726,7 @@ class CallbackRequestAdmin(ModelAdmin):
 
     @display(description=_("customer"), ordering="customer_name")
     def customer_column(self, obj: CallbackRequest) -> str:
-        return obj.customer_name or (obj.customer.name if obj.customer else "") or "—"
+        return obj.customer_name or (obj.customer.name if obj.customer else "") or obj.customer_email or "—"
 
     @display(description=_("phone"))
     def phone_column(self, obj: CallbackRequest) -> str:
@@ -850,6 +862,7 @@ class CallbackRequestAdmin(ModelAdmin):
                 created = services.callback_create(
                     branch_id=data["branch"].pk,
                     phone=data["phone"],
+                    customer_email=data["customer_email"],
                     customer_name=data["customer_name"],
                     service_id=data["service"].pk if data["service"] else None,
                     priority=data["priority"] or None,

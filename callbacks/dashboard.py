@@ -261,7 +261,7 @@ def escalations_to_review(user) -> list[dict[str, Any]]:
     return [
         {
             "callback_id": row.callback_id,
-            "customer": row.callback.customer_name or str(row.callback.phone),
+            "customer": row.callback.customer_name or str(row.callback.phone) or row.callback.customer_email,
             "reason": row.get_reason_display(),
             "level": row.level,
             "to_staff": row.to_staff.name if row.to_staff else "",
@@ -285,7 +285,7 @@ def my_callbacks_due_next(user) -> list[dict[str, Any]]:
     return [
         {
             "callback_id": row.pk,
-            "customer": row.customer_name or str(row.phone),
+            "customer": row.customer_name or str(row.phone) or row.customer_email,
             "phone": str(row.phone),
             "priority": row.priority,
             "priority_label": row.get_priority_display(),

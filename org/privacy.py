@@ -26,6 +26,7 @@ def customer_anonymise(*, customer: Customer, by=None) -> Customer:
     if customer.anonymised_at is not None:
         raise ValidationError(ALREADY_ANONYMISED, code="anonymised")
     phone = str(customer.phone) if customer.phone else ""
+    email = customer.email
     customer.name = f"{ANONYMOUS_NAME} #{customer.pk}"
     customer.phone = ""
     customer.email = ""
@@ -35,14 +36,14 @@ def customer_anonymise(*, customer: Customer, by=None) -> Customer:
     customer.anonymised_at = timezone.now()
     customer.full_clean()
     customer.save()
-    _scrub_callbacks(customer, phone, by)
+    _scrub_callbacks(customer, phone, email, by)
     _scrub_calls(customer, phone)
     _scrub_appointments(customer)
     emit("customer.anonymised", customer=customer, by=by)
     return customer
 
 
-def _scrub_callbacks(customer: Customer, phone: str, by) -> None:
+def _scrub_callbacks(customer: Customer, phone: str, email: str, by) -> None:
     """Open callbacks are cancelled first (nobody can call an erased number back), then scrubbed."""
     from callbacks.models import CallbackEscalation, CallbackEvent, CallbackRequest, ContactAttempt
     from callbacks.services import callback_cancel
@@ -50,11 +51,13 @@ def _scrub_callbacks(customer: Customer, phone: str, by) -> None:
     rows = CallbackRequest.all_objects.filter(customer=customer)
     if phone:
         rows = rows | CallbackRequest.all_objects.filter(phone=phone)
+    if email:
+        rows = rows | CallbackRequest.all_objects.filter(customer_email__iexact=email)
     ids = list(rows.values_list("pk", flat=True))
     for callback in CallbackRequest.objects.open().filter(pk__in=ids):
         callback_cancel(callback=callback, by=by, reason=CANCEL_REASON)
     CallbackRequest.all_objects.filter(pk__in=ids).update(
-        customer_name=customer.name, phone="", notes="", metadata={}
+        customer_name=customer.name, phone="", customer_email="", notes="", metadata={}
     )
     ContactAttempt.objects.filter(callback__in=ids).update(note="")
     CallbackEscalation.objects.filter(callback__in=ids).update(notes="")
@@ -86,4 +89,6 @@ def _scrub_history(model, ids: list[int]) -> None:
     history = getattr(model, "history", None)
     if history is None or not ids:
         return
-    history.model.objects.filter(id__in=ids).update(customer_name="", phone="", notes="", metadata={})
+    history.model.objects.filter(id__in=ids).update(
+        customer_name="", phone="", customer_email="", notes="", metadata={}
+    )

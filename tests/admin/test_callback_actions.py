@@ -359,3 +359,21 @@ def test_timeline_reads_in_german(as_user, max_manager, anna, mitte):
     assert texts[1].startswith("Zugewiesen an Anna")
     assert texts[2] == "Keine Antwort (Mailbox voll)"
     assert texts[3] == "Kunde hat sich erledigt"
+
+
+def test_create_a_callback_for_a_customer_reachable_only_by_email(as_user, anna, mitte):
+    response = as_user(anna).post(
+        "/admin/callbacks/callbackrequest/add/",
+        {"customer_email": "nur.mail@example.test", "customer_name": "Nur Mail", "branch": mitte.pk},
+    )
+
+    created = CallbackRequest.objects.get(customer_name="Nur Mail")
+    assert response.status_code == 302
+    assert created.customer_email == "nur.mail@example.test" and not created.phone
+
+
+def test_create_without_any_way_to_reach_the_customer_names_the_phone(as_user, anna, mitte):
+    response = as_user(anna).post("/admin/callbacks/callbackrequest/add/", {"branch": mitte.pk})
+
+    assert "phone" in response.context["form"].errors
+    assert not CallbackRequest.objects.exists()

@@ -174,3 +174,12 @@ def test_tabs_above_the_list_are_saved_filters_and_mark_the_active_one(as_user, 
     active = [str(item["title"]) for item in tabs["items"] if item["active"]]
     assert active == ["Meine Rückrufe"]
     assert "?assignee=me" in response.content.decode()
+
+
+def test_search_finds_an_email_address(as_user, max_manager, mitte):
+    wanted = CallbackRequestFactory(branch=mitte, customer_email="clara@example.test")
+    CallbackRequestFactory(branch=mitte, customer_email="other@example.test")
+
+    response = as_user(max_manager).get(changelist_url(), {"q": "Clara@Example.test"})
+
+    assert listed_ids(response) == [wanted.pk]

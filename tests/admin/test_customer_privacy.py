@@ -25,6 +25,7 @@ def clara_history(clara, mitte, anna):
         customer=clara,
         customer_name="Clara Kundin",
         phone=clara.phone,
+        customer_email="clara@example.test",
         notes="ruft wegen Rechnung an",
         status="completed",
         completed_at=timezone.now(),
@@ -52,6 +53,7 @@ def test_anonymise_scrubs_the_customer_and_copies_of_their_data(clara, clara_his
     assert "Clara" not in clara.name and clara.anonymised_at is not None
     callback = CallbackRequest.all_objects.get(pk=callback.pk)
     assert "Clara" not in callback.customer_name and not str(callback.phone) and callback.notes == ""
+    assert callback.customer_email == ""
     assert ContactAttempt.objects.get(callback=callback).note == ""
     call = Call.objects.get(pk=call.pk)
     assert (call.from_number, call.transcript, call.summary, call.recording_url) == ("", "", "", "")
