@@ -22,7 +22,7 @@ run: $(STAMP) .env
 
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/stack.py -- \
-		$(BIN)/pytest --create-db --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
+		$(BIN)/pytest -rs --create-db --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

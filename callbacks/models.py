@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
 OPEN_STATUSES = ("pending", "assigned", "contacted")
 CALL_BACK_AT_REQUIRED = _("Say when the customer wants to be called back.")
@@ -117,6 +118,8 @@ class CallbackRequest(models.Model):
 
     objects = AliveCallbackManager()
     all_objects = CallbackRequestQuerySet.as_manager()
+    # Every change with its old and new values, who made it and when (shown on the callback's page).
+    history = HistoricalRecords(excluded_fields=["updated_at"], cascade_delete_history=True)
 
     class Meta:
         verbose_name = _("callback request")
