@@ -7,7 +7,7 @@ into service calls (and service errors back into form errors).
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
@@ -1144,27 +1145,79 @@ def _timeline_text(event: CallbackEvent, callback: CallbackRequest, notes: dict[
     return event.message
 
 
+AUDIT_LENGTH = 50
+
+
+def _audit_value(field_name: str, value: Any, names: dict[tuple[str, int], str]) -> str:
+    """A recorded value as people read it: choice labels, names of related rows, local times."""
+    if value in (None, ""):
+        return "—"
+    field = CallbackRequest._meta.get_field(field_name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        return names.get((field.related_model._meta.label, value), f"#{value}")
+    if isinstance(value, datetime):
+        return local_datetime(value)
+    return str(value)
+
+
+def _audit_label(field_name: str) -> str:
+    """The field's label; relations without an explicit (translatable) verbose name get one looked up."""
+    return capfirst(gettext(str(CallbackRequest._meta.get_field(field_name).verbose_name)))
+
+
+# Relations declared without a verbose name get Django's automatic label (English); listed here so that
+# makemessages offers them for translation and `_audit_label` finds them in the catalogue.
+AUDIT_LABELS_FOR_TRANSLATORS = [
+    _("assigned to"),
+    _("preferred staff"),
+    _("customer"),
+    _("service"),
+    _("call"),
+]
+
+
 def _audit_history(callback: CallbackRequest) -> list[dict[str, Any]]:
-    """Old and new values of every recorded change, newest first, when the model keeps history."""
+    """Old and new values of every recorded change (django-simple-history), newest first."""
     history = getattr(callback, "history", None)
     if history is None:
         return []
-    records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
-    entries = []
-    for newer, older in zip(records, [*records[1:], None], strict=False):
-        changes = []
-        if older is not None:
-            delta = newer.diff_against(older)
-            changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
-        entries.append(
-            {
-                "at": newer.history_date,
-                "who": str(newer.history_user or ""),
-                "type": newer.get_history_type_display(),
-                "changes": changes,
-            }
-        )
-    return entries
+    records = list(
+        history.select_related("history_user").order_by("-history_date", "-history_id")[:AUDIT_LENGTH]
+    )
+    deltas = [
+        newer.diff_against(older).changes if older is not None else []
+        for newer, older in zip(records, [*records[1:], None], strict=False)
+    ]
+    staff_ids = {
+        value
+        for changes in deltas
+        for change in changes
+        if change.field in ("assigned_to", "preferred_staff")
+        for value in (change.old, change.new)
+        if value
+    }
+    names = {
+        (Staff._meta.label, pk): name
+        for pk, name in Staff.objects.filter(pk__in=staff_ids).values_list("pk", "name")
+    }
+    return [
+        {
+            "at": record.history_date,
+            "who": str(record.history_user or ""),
+            "type": record.get_history_type_display(),
+            "changes": [
+                {
+                    "field": _audit_label(change.field),
+                    "old": _audit_value(change.field, change.old, names),
+                    "new": _audit_value(change.field, change.new, names),
+                }
+                for change in changes
+            ],
+        }
+        for record, changes in zip(records, deltas, strict=True)
+    ]
 
 
 @admin.register(CallbackEscalation)

@@ -127,3 +127,19 @@ def test_anonymising_cancels_open_callbacks_and_blanks_free_text_in_the_timeline
     assert callback.status == "cancelled"
     messages = " ".join(CallbackEvent.objects.filter(callback=callback).values_list("message", flat=True))
     assert "Clara" not in messages and "Allergie" not in messages
+
+
+def test_anonymising_scrubs_the_audit_history_too(clara, mitte, ada):
+    from callbacks import services
+
+    callback = services.callback_create(
+        branch_id=mitte.pk, phone=str(clara.phone), customer_name="Clara Kundin", notes="Allergie"
+    ).callback
+
+    customer_anonymise(customer=clara, by=ada.user)
+
+    old_values = CallbackRequest.history.filter(id=callback.pk).values_list("customer_name", "phone", "notes")
+    assert old_values.exists()
+    assert all(
+        "Clara" not in name and not phone and "Allergie" not in notes for name, phone, notes in old_values
+    )
