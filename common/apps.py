@@ -6,3 +6,9 @@ class CommonConfig(AppConfig):
 
     name = "common"
     verbose_name = "Common"
+
+    def ready(self) -> None:
+        from common.events import subscribe
+        from common.metrics import count_domain_event
+
+        subscribe("*", count_domain_event)

@@ -26,6 +26,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Rotation: prepend a new key, run `manage.py rotate_secrets`, then drop the old key.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEY", default=[DEV_FIELD_ENCRYPTION_KEY])
 RETELL_API_KEY = env.str("RETELL_API_KEY", default="")
+# Bearer token for /metrics on the platform host (empty: the endpoint is off).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 SHARED_APPS = [
     "django_tenants",

@@ -2,11 +2,13 @@
 
 from django.urls import include, path
 
+from common.metrics import metrics
 from config.views import healthz
 from tenants.admin import platform_site
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", platform_site.urls),
     path("webhooks/retell/", include("integrations.retell.urls")),
