@@ -28,10 +28,10 @@ def _staff_language(request: HttpRequest) -> str | None:
 
 
 def preferred_language(request: HttpRequest) -> str:
-    company = current_company()
+    company = current_company()  # None on the platform host, whose schema has no staff profiles
     candidates = (
         request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
-        _staff_language(request),
+        _staff_language(request) if company is not None else None,
         company.language if company is not None else None,
         settings.LANGUAGE_CODE,
     )

@@ -123,3 +123,23 @@ def test_admin_pages_follow_the_users_language(settings, as_user, anna, callback
 
     assert "Rückrufanfragen" in german and "überfällig seit" in german
     assert "Callback requests" in english and "overdue by" in english
+
+
+def test_platform_host_works_with_the_middleware(settings, public):
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    auth = "django.contrib.auth.middleware.AuthenticationMiddleware"
+    at = settings.MIDDLEWARE.index(auth) + 1
+    settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE[:at],
+        "common.middleware.UserLanguageMiddleware",
+        *settings.MIDDLEWARE[at:],
+    ]
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.create_superuser("root@switchboard.test", "r@s.test", "demo12345"))
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+    assert response["Content-Language"] == "de"
