@@ -20,6 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="en-GB")
+    # The admin speaks the user's chosen language, not the browser's: choose English.
+    context.add_cookies([{"name": "django_language", "value": "en", "domain": "acme.localhost", "path": "/"}])
     yield context.new_page()
     context.close()
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,7 +20,7 @@ from tests.integrations.calcom.calcom_standin import Scripted, error_body
 
 
 def login(tenant_client, staff):
-    tenant_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    tenant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     tenant_client.force_login(staff.user)
     return tenant_client
 

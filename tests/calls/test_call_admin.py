@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -34,7 +35,7 @@ def anna(company):
 
 
 def login(tenant_client, staff):
-    tenant_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    tenant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     tenant_client.force_login(staff.user)
     return tenant_client
 

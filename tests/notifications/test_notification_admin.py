@@ -4,6 +4,7 @@ delivery log with resend, and each staff member's own in-app notifications."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -30,7 +31,7 @@ def ada(company):
 
 @pytest.fixture
 def client(tenant_client, ada):
-    tenant_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    tenant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     tenant_client.force_login(ada.user)
     return tenant_client
 
@@ -156,7 +157,7 @@ def test_staff_see_only_their_own_unread_notifications_and_can_mark_them_read(
         )
     for row in NotificationDelivery.objects.filter(channel="in_app"):
         send_delivery(row.pk)
-    tenant_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    tenant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     tenant_client.force_login(anna.user)
     changelist = reverse("admin:notifications_inappnotification_changelist")
     page = tenant_client.get(changelist)

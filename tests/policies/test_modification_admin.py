@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ WAIVE = "admin:policies_appointmentmodification_waive_fee"
 
 
 def login(tenant_client, staff):
-    tenant_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    tenant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     tenant_client.force_login(staff.user)
     return tenant_client
 

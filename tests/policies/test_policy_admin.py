@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ def ada(company):
 
 @pytest.fixture
 def client(tenant_client, ada):
-    tenant_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    tenant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     tenant_client.force_login(ada.user)
     return tenant_client
 
@@ -230,7 +231,7 @@ def test_another_companys_admin_never_sees_these_policies(client_for, company, o
 
     PolicyFactory(settings={"hours_before": 99})
     eve_client = client_for(other_company)
-    eve_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    eve_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with tenant_context(other_company):
         eve = StaffFactory(name="Eve", role=Role.ADMIN)  # Eve works for Globex
         eve_client.force_login(eve.user)

@@ -48,7 +48,12 @@ def page(acme, live_server, browser):
     base_url = f"http://{tenant_host(acme.schema_name)}:{port}"
     context = browser.new_context(locale="en-GB", base_url=base_url)
     session = client.cookies["sessionid"].value
-    context.add_cookies([{"name": "sessionid", "value": session, "url": f"{base_url}/"}])
+    context.add_cookies(
+        [
+            {"name": "sessionid", "value": session, "url": f"{base_url}/"},
+            {"name": "django_language", "value": "en", "url": f"{base_url}/"},  # the user's choice wins
+        ]
+    )
     yield context.new_page()
     context.close()
 
