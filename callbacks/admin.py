@@ -165,6 +165,10 @@ class CancelForm(forms.Form):
     reason = _text(True, _("Reason"))
 
 
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("New priority"), choices=CallbackRequest.Priority.choices)
+
+
 class ConfirmForm(forms.Form):
     pass
 
@@ -549,6 +553,7 @@ class CallbackRequestAdmin(ModelAdmin):
         "bulk_assign",
         "bulk_auto_assign",
         "bulk_complete",
+        "bulk_change_priority",
         "bulk_soft_delete",
         "bulk_restore",
     ]
@@ -1077,6 +1082,24 @@ class CallbackRequestAdmin(ModelAdmin):
             queryset,
             gettext("Mark completed"),
             lambda callback: services.callback_complete(callback=callback, note=note, by=request.user),
+        )
+        return None
+
+    @admin.action(description=_("Change priority"), permissions=["bulk"])
+    def bulk_change_priority(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+        form = PriorityForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._bulk_page(
+                request, queryset, form, title=gettext("Change priority"), action_name="bulk_change_priority"
+            )
+        priority = form.cleaned_data["priority"]
+        self._bulk_each(
+            request,
+            queryset,
+            gettext("Change priority"),
+            lambda callback: services.callback_set_priority(
+                callback=callback, priority=priority, by=request.user
+            ),
         )
         return None
 

@@ -232,6 +232,7 @@ class CallbackEvent(models.Model):
         CONTACT_ATTEMPT = "contact_attempt", _("Contact attempt")
         CONTACTED = "contacted", _("Contacted")
         DEADLINE_MOVED = "deadline_moved", _("Deadline moved")
+        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
         SLA_APPROACHING = "sla_approaching", _("Deadline approaching")
         ESCALATED = "escalated", _("Escalated")
         COMPLETED = "completed", _("Completed")

@@ -23,6 +23,7 @@ from callbacks.services.base import (
     ILLEGAL_TRANSITION,
     NOT_DELETED,
     PHONE_REQUIRED,
+    PRIORITY_OF_CLOSED,
     SAME_STAFF,
     SERVICE_NOT_AT_BRANCH,
     STAFF_AT_CAPACITY,
@@ -55,6 +56,7 @@ from callbacks.services.lifecycle import (
     callback_expire,
     callback_record_contact_attempt,
     callback_restore,
+    callback_set_priority,
     callback_soft_delete,
 )
 
@@ -67,6 +69,7 @@ __all__ = [
     "CALL_BACK_AT_IN_PAST",
     "ILLEGAL_TRANSITION",
     "NOT_DELETED",
+    "PRIORITY_OF_CLOSED",
     "PHONE_REQUIRED",
     "PRIORITY_ORDER",
     "SAME_STAFF",
@@ -99,6 +102,7 @@ __all__ = [
     "callback_hand_on_if_untouched",
     "callback_record_contact_attempt",
     "callback_restore",
+    "callback_set_priority",
     "callback_soft_delete",
     "callback_warn_sla_approaching",
     "callbacks_bulk_auto_assign",

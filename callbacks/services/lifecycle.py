@@ -17,11 +17,14 @@ from callbacks.services.base import (
     CALL_BACK_AT_IN_PAST,
     CALLBACK_DELETED,
     NOT_DELETED,
+    PRIORITY_OF_CLOSED,
+    UNKNOWN_PRIORITY,
     Kind,
     Status,
     User,
     _append_note,
     _check_transition,
+    _deadline,
     _locked,
     _record,
     _save,
@@ -247,6 +250,7 @@ def callback_soft_delete(*, callback: CallbackRequest, by: User | None = None) -
     callback.deleted_at = timezone.now()
     _save(callback, "deleted_at")
     _record(callback, Kind.DELETED, "Deleted", by=by)
+    emit("callback.deleted", callback=callback, by=by)
     return callback
 
 
@@ -258,4 +262,35 @@ def callback_restore(*, callback: CallbackRequest, by: User | None = None) -> Ca
     callback.deleted_at = None
     _save(callback, "deleted_at")
     _record(callback, Kind.RESTORED, "Restored", by=by)
+    emit("callback.restored", callback=callback, by=by)
+    return callback
+
+
+@transaction.atomic
+def callback_set_priority(
+    *, callback: CallbackRequest, priority: str, by: User | None = None
+) -> CallbackRequest:
+    """Change an open callback's priority; its deadline follows from the new SLA budget, counted from when
+    it was created (or from the customer's preferred window)."""
+    if priority not in CallbackRequest.Priority.values:
+        raise ValidationError({"priority": ValidationError(UNKNOWN_PRIORITY, params={"value": priority})})
+    callback = _locked(callback)
+    if not callback.is_open:
+        raise ValidationError(PRIORITY_OF_CLOSED, code="closed", params={"current": callback.status})
+    if callback.priority == priority:
+        return callback
+    old = callback.priority
+    callback.priority = priority
+    callback.expires_at = _deadline(callback, start=callback.created_at)
+    _save(callback, "priority", "expires_at")
+    _record(
+        callback,
+        Kind.PRIORITY_CHANGED,
+        f"Priority {old} → {priority}, due {callback.expires_at:%Y-%m-%d %H:%M %Z}",
+        by=by,
+        old=old,
+        new=priority,
+        expires_at=callback.expires_at.isoformat(),
+    )
+    emit("callback.priority_changed", callback=callback, by=by, old=old)
     return callback

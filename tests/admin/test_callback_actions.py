@@ -205,6 +205,16 @@ def test_bulk_complete_reports_what_was_not_possible(as_user, max_manager, anna,
     assert any(f"#{pending.pk}" in str(message) for message in response.context["messages"])
 
 
+def test_bulk_change_priority_moves_each_deadline(as_user, max_manager, mitte):
+    rows = [CallbackRequestFactory(branch=mitte) for _ in range(2)]
+
+    action = {"action": "bulk_change_priority", "apply": "1", "priority": "urgent"}
+    as_user(max_manager).post(changelist_url(), {**action, **select(rows)})
+
+    for row in rows:
+        assert (reloaded(row).priority, reloaded(row).expires_at < row.expires_at) == ("urgent", True)
+
+
 def test_bulk_soft_delete_and_restore(as_user, max_manager, mitte):
     rows = [CallbackRequestFactory(branch=mitte) for _ in range(2)]
     client = as_user(max_manager)
