@@ -1069,39 +1069,41 @@ class CallbackRequestAdmin(ModelAdmin):
             self.message_user(request, BULK_AUTO_ASSIGNED_TO % {"people": listing}, messages.INFO)
         return None
 
+    def _bulk_with_form(
+        self, request, queryset, form_class, *, title: str, action_name: str, perform
+    ) -> TemplateResponse | None:
+        """Ask for the form first; once it is valid, run `perform(callback, cleaned_data)` on each row."""
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._bulk_page(request, queryset, form, title=title, action_name=action_name)
+        self._bulk_each(request, queryset, title, lambda callback: perform(callback, form.cleaned_data))
+        return None
+
     @admin.action(description=_("Mark completed"), permissions=["bulk"])
     def bulk_complete(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
-        form = CompleteForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self._bulk_page(
-                request, queryset, form, title=gettext("Mark completed"), action_name="bulk_complete"
-            )
-        note = form.cleaned_data["note"]
-        self._bulk_each(
+        return self._bulk_with_form(
             request,
             queryset,
-            gettext("Mark completed"),
-            lambda callback: services.callback_complete(callback=callback, note=note, by=request.user),
+            CompleteForm,
+            title=gettext("Mark completed"),
+            action_name="bulk_complete",
+            perform=lambda callback, data: services.callback_complete(
+                callback=callback, note=data["note"], by=request.user
+            ),
         )
-        return None
 
     @admin.action(description=_("Change priority"), permissions=["bulk"])
     def bulk_change_priority(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
-        form = PriorityForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self._bulk_page(
-                request, queryset, form, title=gettext("Change priority"), action_name="bulk_change_priority"
-            )
-        priority = form.cleaned_data["priority"]
-        self._bulk_each(
+        return self._bulk_with_form(
             request,
             queryset,
-            gettext("Change priority"),
-            lambda callback: services.callback_set_priority(
-                callback=callback, priority=priority, by=request.user
+            PriorityForm,
+            title=gettext("Change priority"),
+            action_name="bulk_change_priority",
+            perform=lambda callback, data: services.callback_set_priority(
+                callback=callback, priority=data["priority"], by=request.user
             ),
         )
-        return None
 
     @admin.action(description=_("Move to trash"), permissions=["bulk"])
     def bulk_soft_delete(self, request: HttpRequest, queryset: QuerySet) -> None:
