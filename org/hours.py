@@ -78,29 +78,3 @@ class WeeklyHours:
                 remaining -= closes - lo
             day += timedelta(days=1)
         return (start_utc + duration).astimezone(start.tzinfo)
-
-    def add_sla(self, start: datetime, budget: timedelta) -> datetime:
-        """The SLA deadline: whole days of the budget count as open days, the rest as open hours.
-
-        A 24-hour budget is "one business day": a callback left Friday 17:00 at a branch open Mon–Fri 9–18 is
-        due Monday 17:00 (the weekend does not count), while a 2-hour budget is two hours of open time
-        (Friday 17:00 → Monday 10:00). A request made while closed starts counting at the next opening.
-        """
-        whole_days, remainder = divmod(budget, timedelta(days=1))
-        if not any(self.intervals.values()):
-            return (start.astimezone(UTC) + budget).astimezone(start.tzinfo)
-        moment = self.next_open(start) or start
-        for _ in range(whole_days):
-            moment = self._same_time_next_open_day(moment)
-        return self.add_open_time(moment, remainder) if remainder else moment.astimezone(start.tzinfo)
-
-    def _same_time_next_open_day(self, moment: datetime) -> datetime:
-        local = moment.astimezone(self.tz)
-        day = local.date()
-        for _ in range(MAX_DAYS_AHEAD):
-            day += timedelta(days=1)
-            spans = self.day_intervals(day)
-            if spans:
-                candidate = datetime.combine(day, local.time(), self.tz)
-                return min(max(candidate, spans[0][0]), spans[-1][1])
-        return moment

@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from org.hours import WeeklyHours
@@ -9,28 +9,6 @@ MON_FRI_9_18 = {day: [(time(9), time(18))] for day in range(5)}
 
 def at(y, m, d, hh, mm=0):
     return datetime(y, m, d, hh, mm, tzinfo=BERLIN)
-
-
-def test_a_day_of_sla_from_friday_evening_is_due_monday_evening():
-    hours = WeeklyHours(tz=BERLIN, intervals=MON_FRI_9_18)
-    assert hours.add_sla(at(2026, 11, 20, 17), timedelta(hours=24)) == at(2026, 11, 23, 17)
-
-
-def test_two_hours_of_sla_from_friday_evening_run_into_monday_morning():
-    hours = WeeklyHours(tz=BERLIN, intervals=MON_FRI_9_18)
-    assert hours.add_sla(at(2026, 11, 20, 17), timedelta(hours=2)) == at(2026, 11, 23, 10)
-
-
-def test_request_made_on_saturday_starts_counting_at_monday_opening():
-    hours = WeeklyHours(tz=BERLIN, intervals=MON_FRI_9_18)
-    assert hours.add_sla(at(2026, 11, 21, 11), timedelta(hours=4)) == at(2026, 11, 23, 13)
-
-
-def test_closures_are_skipped_by_the_sla_clock():
-    hours = WeeklyHours(
-        tz=BERLIN, intervals=MON_FRI_9_18, closures=[(date(2026, 11, 23), date(2026, 11, 24))]
-    )
-    assert hours.add_sla(at(2026, 11, 20, 17), timedelta(hours=24)) == at(2026, 11, 25, 17)
 
 
 def test_breaks_do_not_count_as_open_time():
@@ -50,7 +28,7 @@ def test_open_time_is_correct_across_the_daylight_saving_change():
 
 def test_branch_without_hours_runs_on_wall_clock():
     hours = WeeklyHours(tz=BERLIN)
-    assert hours.add_sla(at(2026, 11, 21, 11), timedelta(hours=4)) == at(2026, 11, 21, 15)
+    assert hours.add_open_time(at(2026, 11, 21, 11), timedelta(hours=4)) == at(2026, 11, 21, 15)
     assert not hours.is_open(at(2026, 11, 21, 11))
 
 
