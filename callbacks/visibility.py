@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 
 from callbacks.models import CallbackRequest
+from org import roles
 from org.models import Staff
 from org.roles import Role
 
@@ -30,15 +31,12 @@ def staff_of(user: User) -> Staff | None:
 def role_of(user: User) -> str | None:
     if getattr(user, "is_superuser", False):
         return Role.ADMIN
-    staff = staff_of(user)
-    if staff is None or not staff.is_active:
-        return None
-    return staff.role
+    return roles.active_role(staff_of(user))
 
 
 def is_manager(user: User) -> bool:
-    """Managers and admins: bulk actions, deletion, escalations, staff load."""
-    return role_of(user) in (Role.MANAGER, Role.ADMIN)
+    """Managers and admins (and a superuser): bulk actions, deletion, escalations, staff load."""
+    return getattr(user, "is_superuser", False) or roles.is_manager(staff_of(user))
 
 
 def is_admin(user: User) -> bool:

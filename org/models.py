@@ -160,10 +160,6 @@ class Staff(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_manager(self) -> bool:
-        return self.role in (Role.MANAGER, Role.ADMIN)
-
 
 class Customer(models.Model):
     name = models.CharField(_("name"), max_length=200)

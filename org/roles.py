@@ -4,14 +4,31 @@ Groups are (re)synchronised after every migration of a tenant schema, so new mod
 the roles without a manual step. Later apps add their permissions to ROLE_PERMISSIONS.
 """
 
+from typing import TYPE_CHECKING
+
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from org.models import Staff
 
 
 class Role(models.TextChoices):
     STAFF = "staff", _("Staff")
     MANAGER = "manager", _("Manager")
     ADMIN = "admin", _("Admin")
+
+
+def active_role(staff: "Staff | None") -> str | None:
+    """The role a staff profile grants right now: none once the profile is deactivated."""
+    if staff is None or not staff.is_active:
+        return None
+    return staff.role
+
+
+def is_manager(staff: "Staff | None") -> bool:
+    """Managers and admins with an active profile: waive fees, override refusals, bulk actions."""
+    return active_role(staff) in (Role.MANAGER, Role.ADMIN)
 
 
 TENANT_APP_LABELS = ("org", "callbacks", "appointments", "policies", "calls", "notifications", "integrations")

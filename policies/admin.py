@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
+from org import roles
 from policies import services
 from policies.forms import PolicyForm, PreviewForm, WaiveFeeForm
 from policies.models import AppointmentModification, PolicyConfiguration, company_currency
@@ -295,7 +296,7 @@ class AppointmentModificationAdmin(ModelAdmin):
 
     def has_waive_fee_permission(self, request: HttpRequest, object_id=None) -> bool:
         staff = getattr(request.user, "staff", None)
-        return self.has_view_permission(request) and staff is not None and staff.is_manager
+        return self.has_view_permission(request) and roles.is_manager(staff)
 
     @admin.display(description=_("fee"))
     def fee(self, modification: AppointmentModification) -> str:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.conf import company_setting
 from common.events import emit
+from org import roles
 from org.models import Customer, Staff
 from policies.models import (
     ActorType,
@@ -106,7 +107,7 @@ class Actor:
 
     @property
     def is_manager(self) -> bool:
-        return self.staff is not None and self.staff.is_manager
+        return roles.is_manager(self.staff)
 
 
 # --------------------------------------------------------------------------- the engine

@@ -266,3 +266,18 @@ def test_two_moves_checked_at_once_cannot_both_take_the_last_slot(company):
     recorded = [record_modification(appointment=appointment, check=c, by="phone_agent") for c in checks]
 
     assert [m.within_policy for m in recorded] == [True, False]
+
+
+def test_a_deactivated_manager_cannot_waive_a_fee(late_appointment, max_manager):
+    modification = record_modification(
+        appointment=late_appointment, check=can_cancel(late_appointment, at=NOW), by=None
+    )
+    max_manager.is_active = False
+    max_manager.save(update_fields=["is_active"])
+
+    with pytest.raises(ValidationError) as caught:
+        modification_waive_fee(modification=modification, by=max_manager, reason="Kulanz")
+
+    assert caught.value.messages == [str(services.MANAGER_REQUIRED)]
+    modification.refresh_from_db()
+    assert not modification.waived
