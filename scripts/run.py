@@ -31,7 +31,9 @@ Press Ctrl-C to stop everything.
         flush=True,
     )
     honcho = Path(PYTHON).with_name("honcho")
-    return subprocess.call([str(honcho), "start", "-f", str(ROOT / "Procfile")], cwd=ROOT)
+    # honcho gives the first Procfile entry (web) the port passed with -p; worker and beat listen on none.
+    command = [str(honcho), "start", "-f", str(ROOT / "Procfile"), "-p", port]
+    return subprocess.call(command, cwd=ROOT)
 
 
 if __name__ == "__main__":
