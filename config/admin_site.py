@@ -172,6 +172,7 @@ UNFOLD = {
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "DASHBOARD_CALLBACK": "callbacks.dashboard.dashboard_callback",
+    "LOGIN": {"form": "accounts.forms.LoginForm"},
     "COLORS": {
         "primary": {
             "50": "oklch(97.0% .014 254.604)",

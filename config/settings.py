@@ -5,10 +5,12 @@ Production (`config.settings_production`) refuses to start with unsafe defaults.
 """
 
 import warnings
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
@@ -45,6 +47,12 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "phonenumber_field",
+    # Login lockouts and second factors live beside the users they protect: in every schema (public for
+    # the platform admin, each company's own), so a lock on one company's host never reaches another's.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "accounts",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -53,6 +61,9 @@ TENANT_APPS = [
     "django.contrib.messages",
     "django.contrib.admin",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "org",
     "callbacks",
     "appointments",
@@ -72,6 +83,7 @@ TENANT_COLOR_ADMIN_APPS = False
 MIDDLEWARE = [
     "tenants.middleware.CompanyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -82,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 TEMPLATES = [
@@ -95,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -138,6 +152,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Lockout (django-axes): 5 wrong passwords for one username from one address lock that pair for 15 minutes.
+# The pair, not the username alone, so nobody can lock a colleague out from elsewhere.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_ENABLE_ADMIN = False  # accounts.admin registers the attempts in the unfold admin instead
+AXES_VERBOSE = False
+# Hops of our own reverse proxies in front of the app: the client address is the one the outermost
+# proxy appended to X-Forwarded-For (0: REMOTE_ADDR, no proxy).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# A platform admin without a confirmed TOTP device cannot log in (on in production).
+OTP_REQUIRED_FOR_PLATFORM_ADMINS = env.bool("OTP_REQUIRED_FOR_PLATFORM_ADMINS", default=False)
+OTP_TOTP_ISSUER = "Switchboard"
+
+# Content-Security-Policy (django-csp 4). Scripts only from our origin or with the per-response nonce;
+# 'unsafe-eval' because unfold's Alpine.js evaluates its x-* attribute expressions with Function().
+# Styles allow inline: unfold and our templates use style attributes, which nonces cannot cover.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, "'unsafe-eval'"],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]

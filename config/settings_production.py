@@ -17,3 +17,16 @@ CSRF_COOKIE_SECURE = True
 # Behind a TLS-terminating proxy: signed callbacks (Twilio) are checked against the public https URL.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = True
+
+# HTTPS only. TLS ends at the proxy, which says so in X-Forwarded-Proto (above); plain-http requests are
+# redirected, except the health check the proxy itself probes over http.
+SECURE_SSL_REDIRECT = True
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True  # every company lives on a subdomain of BASE_DOMAIN
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+# One proxy hop in front of the app by default: lockouts count against the real client address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)  # noqa: F405
+OTP_REQUIRED_FOR_PLATFORM_ADMINS = env.bool("OTP_REQUIRED_FOR_PLATFORM_ADMINS", default=True)  # noqa: F405
