@@ -35,14 +35,13 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
-from callbacks import conf, dashboard, services, strategies, visibility
-from callbacks.assignment import LOAD_STATUSES
+from callbacks import assignment, conf, dashboard, services, strategies, visibility
 from callbacks.models import (
-    OPEN_STATUSES,
     CallbackEscalation,
     CallbackEvent,
     CallbackRequest,
     ContactAttempt,
+    overdue_q,
 )
 from common.phone import try_normalise_phone
 from common.templatetags.switchboard import local_datetime, relative_deadline
@@ -263,7 +262,7 @@ class OverdueFilter(YesNoFilter):
     parameter_name = "overdue"
 
     def queryset(self, request, queryset):
-        overdue = Q(status__in=OPEN_STATUSES, expires_at__lt=timezone.now())
+        overdue = overdue_q(timezone.now())
         if self.value() == "yes":
             return queryset.filter(overdue)
         if self.value() == "no":
@@ -387,24 +386,12 @@ MANAGER_ONLY = {"soft_delete", "restore"}
 
 
 def eligible_assignees(callback: CallbackRequest, user) -> QuerySet[Staff]:
-    """Who may be offered: active, at the branch, handling the service, accepting callbacks and below their
-    maximum; staff members may only take a callback themselves."""
-    load = Count(
-        "assigned_callbacks",
-        filter=Q(assigned_callbacks__status__in=LOAD_STATUSES, assigned_callbacks__deleted_at__isnull=True),
-    )
-    people = Staff.objects.filter(is_active=True, accepts_callbacks=True, branches=callback.branch_id)
-    if callback.service_id:
-        people = people.filter(services=callback.service_id)
+    """Who may be offered (`assignment.eligible_staff`); staff members may only take a callback themselves."""
+    people = assignment.eligible_staff(callback)
     if not visibility.is_manager(user):
         staff = visibility.staff_of(user)
         people = people.filter(pk=staff.pk if staff else None)
-    return (
-        people.exclude(pk=callback.assigned_to_id or 0)
-        .annotate(open_load=load)
-        .filter(open_load__lt=F("max_open_callbacks"))
-        .order_by("open_load", "name")
-    )
+    return people.exclude(pk=callback.assigned_to_id or 0).order_by("open_load", "name")
 
 
 # --- what each row action does (one service call each) -------------------------------------------------
@@ -624,7 +611,9 @@ class CallbackRequestAdmin(ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[CallbackRequest]:
         base = CallbackRequest.all_objects if visibility.is_manager(request.user) else CallbackRequest.objects
         open_first = Case(
-            When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
+            When(status__in=CallbackRequest.OPEN_STATUSES, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
         )
         return visibility.visible_callbacks(request.user, base.all()).annotate(urgency=open_first)
 
@@ -1025,9 +1014,10 @@ class CallbackRequestAdmin(ModelAdmin):
 
     @admin.action(description=_("Assign to a staff member"), permissions=["bulk"])
     def bulk_assign(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+        callbacks = list(queryset.select_related(None).only("pk", "branch_id", "service_id"))
         people = (
-            visibility.visible_staff(request.user)
-            .filter(is_active=True, accepts_callbacks=True)
+            assignment.eligible_for_all(callbacks)
+            .filter(pk__in=visibility.visible_staff(request.user).values("pk"))
             .order_by("name")
         )
         form = AssignForm(request.POST if "apply" in request.POST else None, staff=people)

@@ -1,4 +1,9 @@
-"""Who may take a callback, and who should: eligibility, the facts the strategies rank by, and the locks.
+"""Who may take a callback, and who should: eligibility, open workload, the facts the strategies rank by,
+and the locks.
+
+Eligibility is one list of conditions (`_conditions`): `eligible_q` / `eligible_staff` are its queryset form
+(auto-assignment, the admin's pickers), `refusal` its check for one person that names the first condition
+they fail (manual assignment, escalation to a chosen person). Workload is `with_open_load`.
 
 Concurrency: the caller holds the callback's row lock; `choose(..., lock=True)` then locks the rows of all
 eligible staff, always in id order (so two workers never deadlock), and only afterwards counts their open
@@ -10,7 +15,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from callbacks import strategies
@@ -22,8 +29,11 @@ NOBODY_AT_BRANCH = "nobody at {branch} is active and accepts callbacks"
 NOBODY_FOR_SERVICE = "nobody at {branch} who accepts callbacks handles {service}"
 NOBODY_ELSE = "nobody else at {branch} is eligible"
 EVERYONE_FULL = "all {count} eligible staff at {branch} have reached their maximum of open callbacks"
-
-LOAD_STATUSES = (CallbackRequest.Status.ASSIGNED, CallbackRequest.Status.CONTACTED)
+STAFF_INACTIVE = _("%(staff)s is not active.")
+STAFF_NOT_AT_BRANCH = _("%(staff)s does not work at %(branch)s.")
+STAFF_WITHOUT_SERVICE = _("%(staff)s does not handle %(service)s.")
+STAFF_NOT_ACCEPTING = _("%(staff)s does not take callbacks.")
+STAFF_AT_CAPACITY = _("%(staff)s already has %(count)s open callbacks (maximum %(maximum)s).")
 
 
 @dataclass(frozen=True)
@@ -34,25 +44,77 @@ class Choice:
     reason: str
 
 
-def staff_at_branch(callback: CallbackRequest) -> QuerySet[Staff]:
-    """Active staff who accept callbacks, work at the callback's branch and handle its service (if set)."""
-    queryset = Staff.objects.filter(is_active=True, accepts_callbacks=True, branches=callback.branch_id)
+def _conditions(callback: CallbackRequest) -> list[tuple[str, Q, str]]:
+    """Who may take `callback`, one condition a line, each with the refusal that names it."""
+    conditions = [
+        ("inactive", Q(is_active=True), STAFF_INACTIVE),
+        ("branch", Q(branches=callback.branch_id), STAFF_NOT_AT_BRANCH),
+    ]
     if callback.service_id:
-        queryset = queryset.filter(services=callback.service_id)
-    return queryset
+        conditions.append(("service", Q(services=callback.service_id), STAFF_WITHOUT_SERVICE))
+    conditions.append(("not_accepting", Q(accepts_callbacks=True), STAFF_NOT_ACCEPTING))
+    return conditions
+
+
+def eligible_q(callback: CallbackRequest) -> Q:
+    """The conditions as one Staff filter (capacity is checked separately, after locking)."""
+    combined = Q()
+    for _code, condition, _message in _conditions(callback):
+        combined &= condition
+    return combined
+
+
+def with_open_load(staff: QuerySet[Staff]) -> QuerySet[Staff]:
+    """Annotate `open_load`: the person's open callbacks (not deleted), which count against their maximum."""
+    open_callbacks = Q(
+        assigned_callbacks__status__in=CallbackRequest.OPEN_STATUSES,
+        assigned_callbacks__deleted_at__isnull=True,
+    )
+    # distinct: branch or service joins in `staff` would otherwise count a callback once per joined row.
+    return staff.annotate(open_load=Count("assigned_callbacks", filter=open_callbacks, distinct=True))
 
 
 def open_callback_counts(staff_ids: Collection[int]) -> dict[int, int]:
-    rows = (
-        CallbackRequest.objects.filter(assigned_to__in=staff_ids, status__in=LOAD_STATUSES)
-        .values("assigned_to")
-        .annotate(open=Count("id"))
-    )
-    return {row["assigned_to"]: row["open"] for row in rows}
+    return dict(with_open_load(Staff.objects.filter(pk__in=staff_ids)).values_list("pk", "open_load"))
 
 
 def open_callback_count(staff: Staff) -> int:
     return open_callback_counts([staff.pk]).get(staff.pk, 0)
+
+
+def eligible_staff(callback: CallbackRequest) -> QuerySet[Staff]:
+    """Who may take `callback` now: eligible and below their maximum, annotated with `open_load`."""
+    people = with_open_load(Staff.objects.filter(eligible_q(callback)))
+    return people.filter(open_load__lt=F("max_open_callbacks"))
+
+
+def eligible_for_all(callbacks: Collection[CallbackRequest]) -> QuerySet[Staff]:
+    """Who may take every one of `callbacks`: eligible for each, with room for all of them (bulk assign)."""
+    people = Staff.objects.all()
+    for callback in {(cb.branch_id, cb.service_id): cb for cb in callbacks}.values():
+        people = people.filter(eligible_q(callback))  # chained: one branch/service join per callback
+    room = F("max_open_callbacks") - len(callbacks)
+    return with_open_load(people).filter(open_load__lte=room)
+
+
+def refusal(staff: Staff, callback: CallbackRequest) -> ValidationError | None:
+    """Why `staff` may not take `callback`: the first condition of `eligible_q` they fail, then capacity.
+
+    Call with the staff row locked (`lock_staff`) so the count cannot change before the assignment.
+    """
+    params = {
+        "staff": staff.name,
+        "branch": callback.branch.name,
+        "service": callback.service.name if callback.service_id else "",
+    }
+    for code, condition, message in _conditions(callback):
+        if not Staff.objects.filter(condition, pk=staff.pk).exists():
+            return ValidationError(message, code=code, params=params)
+    count = open_callback_count(staff)
+    if count >= staff.max_open_callbacks:
+        params = {"staff": staff.name, "count": count, "maximum": staff.max_open_callbacks}
+        return ValidationError(STAFF_AT_CAPACITY, code="capacity", params=params)
+    return None
 
 
 def last_assignments(staff_ids: Collection[int]) -> dict[int, datetime]:
@@ -128,7 +190,8 @@ def choose(
     """Pick the staff member for `callback` with `strategy`, or say why nobody can take it."""
     if not on_duty_now(callback, now):
         return Choice(None, BRANCH_CLOSED.format(branch=callback.branch.name))
-    ids = list(staff_at_branch(callback).exclude(pk__in=exclude_staff_ids).values_list("pk", flat=True))
+    eligible = Staff.objects.filter(eligible_q(callback)).exclude(pk__in=exclude_staff_ids)
+    ids = list(eligible.values_list("pk", flat=True))
     if not ids:
         return Choice(None, _nobody_reason(callback, excluded=bool(exclude_staff_ids)))
     staff_rows = Staff.objects.filter(pk__in=ids).order_by("pk")

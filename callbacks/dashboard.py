@@ -27,7 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
 from callbacks import visibility
-from callbacks.models import OPEN_STATUSES, CallbackEscalation, CallbackRequest
+from callbacks.assignment import with_open_load
+from callbacks.models import CallbackEscalation, CallbackRequest, overdue_q
 from common.conf import current_company
 from common.events import DomainEvent, subscribe
 from org.roles import Role
@@ -136,12 +137,12 @@ class Tiles:
 def compute_tiles(user, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     today = _company_today_start(now)
-    open_q = Q(status__in=OPEN_STATUSES)
-    overdue_q = open_q & Q(expires_at__lt=now)
+    open_q = Q(status__in=CallbackRequest.OPEN_STATUSES)
+    overdue = overdue_q(now)
     aggregates = {
         "open": Count("id", filter=open_q),
         "pending": Count("id", filter=Q(status=Status.PENDING)),
-        "overdue": Count("id", filter=overdue_q),
+        "overdue": Count("id", filter=overdue),
         "unassignable": Count("id", filter=Q(status=Status.PENDING, unassignable_since__isnull=False)),
         "created_today": Count("id", filter=Q(created_at__gte=today)),
         "completed_today": Count("id", filter=Q(completed_at__gte=today)),
@@ -154,7 +155,7 @@ def compute_tiles(user, now: datetime | None = None) -> dict[str, Any]:
     }
     for priority in PRIORITIES:
         aggregates[f"open_{priority}"] = Count("id", filter=open_q & Q(priority=priority))
-        aggregates[f"overdue_{priority}"] = Count("id", filter=overdue_q & Q(priority=priority))
+        aggregates[f"overdue_{priority}"] = Count("id", filter=overdue & Q(priority=priority))
         aggregates.update(
             _sla_counts(f"sla30_{priority}", now - timedelta(days=30), now, Q(priority=priority))
         )
@@ -209,13 +210,10 @@ def compute_daily(user, now: datetime | None = None) -> list[dict[str, Any]]:
 
 
 def compute_staff_load(user) -> list[dict[str, Any]]:
-    open_q = Q(assigned_callbacks__status__in=OPEN_STATUSES, assigned_callbacks__deleted_at__isnull=True)
     rows = (
-        visibility.visible_staff(user)
-        .filter(is_active=True)
-        .annotate(open=Count("assigned_callbacks", filter=open_q))
-        .order_by("-open", "name")
-        .values("pk", "name", "open", "max_open_callbacks")
+        with_open_load(visibility.visible_staff(user).filter(is_active=True))
+        .order_by("-open_load", "name")
+        .values("pk", "name", "max_open_callbacks", open=F("open_load"))
     )
     return [dict(row) for row in rows]
 
@@ -224,13 +222,12 @@ def compute_by_branch(user, now: datetime | None = None) -> list[dict[str, Any]]
     """Open, overdue and completed-today callbacks per branch the user may see."""
     now = now or timezone.now()
     today = _company_today_start(now)
-    open_q = Q(status__in=OPEN_STATUSES)
     rows = (
         visibility.visible_callbacks(user)
         .values("branch", "branch__name")
         .annotate(
-            open=Count("id", filter=open_q),
-            overdue=Count("id", filter=open_q & Q(expires_at__lt=now)),
+            open=Count("id", filter=Q(status__in=CallbackRequest.OPEN_STATUSES)),
+            overdue=Count("id", filter=overdue_q(now)),
             completed_today=Count("id", filter=Q(completed_at__gte=today)),
         )
         .order_by("branch__name")

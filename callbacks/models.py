@@ -9,23 +9,29 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-OPEN_STATUSES = ("pending", "assigned", "contacted")
 CALL_BACK_AT_REQUIRED = _("Say when the customer wants to be called back.")
 CALL_BACK_AT_NOT_ALLOWED = _("A call-back time only belongs to an “asked to call later” attempt.")
 TIMELINE_IS_APPEND_ONLY = "The callback timeline is append-only; existing entries cannot be changed."
 
 
+def overdue_q(now: datetime) -> Q:
+    """Overdue: still open and past its deadline at `now`. The one definition, used by the list filter, the
+    dashboard, the sweeps and metrics; `CallbackRequest.is_overdue` is its Python twin for a loaded row."""
+    return Q(status__in=CallbackRequest.OPEN_STATUSES, expires_at__lt=now)
+
+
 class CallbackRequestQuerySet(models.QuerySet):
     def open(self) -> "CallbackRequestQuerySet":
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(status__in=CallbackRequest.OPEN_STATUSES)
 
     def overdue(self, now: datetime) -> "CallbackRequestQuerySet":
-        return self.open().filter(expires_at__lt=now)
+        return self.filter(overdue_q(now))
 
 
 class AliveCallbackManager(models.Manager.from_queryset(CallbackRequestQuerySet)):
@@ -43,6 +49,9 @@ class CallbackRequest(models.Model):
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
+
+    # Open: still to be worked; these count against a person's maximum and can become overdue.
+    OPEN_STATUSES = (Status.PENDING, Status.ASSIGNED, Status.CONTACTED)
 
     class Priority(models.TextChoices):
         NORMAL = "normal", _("Normal")
@@ -138,10 +147,11 @@ class CallbackRequest(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status in self.OPEN_STATUSES
 
     @property
     def is_overdue(self) -> bool:
+        """`overdue_q(now)` for this row."""
         return self.is_open and self.expires_at is not None and self.expires_at < timezone.now()
 
 

@@ -9,7 +9,6 @@ viewer may see (`callbacks.visibility`).
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,7 +20,8 @@ from unfold.decorators import action, display
 
 from appointments.models import Appointment
 from callbacks import visibility
-from callbacks.models import OPEN_STATUSES, CallbackRequest
+from callbacks.assignment import with_open_load
+from callbacks.models import CallbackRequest
 from calls.models import Call
 from common.conf import current_company
 from org import privacy
@@ -94,14 +94,7 @@ class StaffAdmin(ModelAdmin):
     list_select_related = ["user"]
 
     def get_queryset(self, request):
-        open_callbacks = Q(
-            assigned_callbacks__status__in=OPEN_STATUSES, assigned_callbacks__deleted_at__isnull=True
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(open_load=Count("assigned_callbacks", filter=open_callbacks))
-        )
+        return with_open_load(super().get_queryset(request))
 
     @display(description=_("open callbacks"), ordering="open_load")
     def load_column(self, obj: Staff) -> str:

@@ -6,6 +6,13 @@ transition. Illegal transitions raise `CallbackTransitionError` naming the curre
 Error messages are constants in `callbacks.services.base`, re-exported here.
 """
 
+from callbacks.assignment import (
+    STAFF_AT_CAPACITY,
+    STAFF_INACTIVE,
+    STAFF_NOT_ACCEPTING,
+    STAFF_NOT_AT_BRANCH,
+    STAFF_WITHOUT_SERVICE,
+)
 from callbacks.services.assigning import (
     PRIORITY_ORDER,
     BulkAssignment,
@@ -26,9 +33,6 @@ from callbacks.services.base import (
     PRIORITY_OF_CLOSED,
     SAME_STAFF,
     SERVICE_NOT_AT_BRANCH,
-    STAFF_AT_CAPACITY,
-    STAFF_INACTIVE,
-    STAFF_NOT_AT_BRANCH,
     TRANSITIONS,
     UNKNOWN_BRANCH,
     UNKNOWN_CUSTOMER,
@@ -76,7 +80,9 @@ __all__ = [
     "SERVICE_NOT_AT_BRANCH",
     "STAFF_AT_CAPACITY",
     "STAFF_INACTIVE",
+    "STAFF_NOT_ACCEPTING",
     "STAFF_NOT_AT_BRANCH",
+    "STAFF_WITHOUT_SERVICE",
     "TRANSITIONS",
     "UNKNOWN_BRANCH",
     "UNKNOWN_CUSTOMER",

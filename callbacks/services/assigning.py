@@ -14,9 +14,6 @@ from callbacks.models import CallbackRequest
 from callbacks.services.base import (
     AUDIENCE_MANAGERS,
     SAME_STAFF,
-    STAFF_AT_CAPACITY,
-    STAFF_INACTIVE,
-    STAFF_NOT_AT_BRANCH,
     Kind,
     Status,
     User,
@@ -71,30 +68,20 @@ def _assign(
 
 
 def _checked_manual_staff(callback: CallbackRequest, staff: Staff) -> Staff:
+    """The chosen person, locked, once `assignment.refusal` finds nothing against them."""
     staff = assignment.lock_staff(staff)
-    params = {"staff": staff.name, "branch": callback.branch.name}
-    if not staff.is_active:
-        raise ValidationError(
-            {"assigned_to": ValidationError(STAFF_INACTIVE, code="inactive", params=params)}
-        )
-    if not staff.branches.filter(pk=callback.branch_id).exists():
-        raise ValidationError(
-            {"assigned_to": ValidationError(STAFF_NOT_AT_BRANCH, code="branch", params=params)}
-        )
     if callback.assigned_to_id == staff.pk:
+        params = {"staff": staff.name}
         raise ValidationError({"assigned_to": ValidationError(SAME_STAFF, code="same", params=params)})
-    count = assignment.open_callback_count(staff)
-    if count >= staff.max_open_callbacks:
-        params = {"staff": staff.name, "count": count, "maximum": staff.max_open_callbacks}
-        raise ValidationError(
-            {"assigned_to": ValidationError(STAFF_AT_CAPACITY, code="capacity", params=params)}
-        )
+    refused = assignment.refusal(staff, callback)
+    if refused is not None:
+        raise ValidationError({"assigned_to": refused})
     return staff
 
 
 @transaction.atomic
 def callback_assign(*, callback: CallbackRequest, staff: Staff, by: User | None = None) -> CallbackRequest:
-    """Assign by hand (admin, API). The person must be active, work at the branch and have capacity."""
+    """Assign by hand (admin, API): the person must be eligible (`assignment.refusal` says why not)."""
     callback = _locked(callback)
     _check_transition(callback, Status.ASSIGNED)
     staff = _checked_manual_staff(callback, staff)

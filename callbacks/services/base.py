@@ -30,9 +30,6 @@ PRIORITY_OF_CLOSED = _("The priority of a callback that is %(current)s cannot ch
 UNKNOWN_SOURCE = _("“%(value)s” is not a callback source.")
 PHONE_REQUIRED = _("A phone number (or at least an email address) is required to reach the customer.")
 WINDOW_ENDS_BEFORE_START = _("The preferred time window must end after it starts.")
-STAFF_INACTIVE = _("%(staff)s is not active.")
-STAFF_NOT_AT_BRANCH = _("%(staff)s does not work at %(branch)s.")
-STAFF_AT_CAPACITY = _("%(staff)s already has %(count)s open callbacks (maximum %(maximum)s).")
 ATTEMPT_NOT_ALLOWED = _(
     "Contact attempts are recorded on assigned or contacted callbacks; this one is %(current)s."
 )

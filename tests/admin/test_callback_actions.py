@@ -190,6 +190,23 @@ def test_bulk_action_asks_first_then_applies(as_user, max_manager, anna, mitte, 
     assert CallbackRequest.objects.filter(assigned_to=anna).count() == 2
 
 
+def test_bulk_assign_offers_only_people_who_can_take_every_selected_callback(
+    as_user, ada, anna, ben, nora, mitte, nord, haircut
+):
+    ben.max_open_callbacks = 2
+    ben.save()
+    AssignedCallbackFactory(branch=mitte, assigned_to=ben)  # Ben has room for one more, not two
+    at_mitte = [CallbackRequestFactory(branch=mitte, service=haircut) for _ in range(2)]
+    client = as_user(ada)
+
+    def offered(selected) -> set[str]:
+        page = client.post(changelist_url(), {"action": "bulk_assign", **select(selected)})
+        return {staff.name for staff in page.context["form"].fields["staff"].queryset}
+
+    assert offered(at_mitte) == {"Anna"}
+    assert offered([at_mitte[0], CallbackRequestFactory(branch=nord)]) == set()  # nobody works at both
+
+
 def test_bulk_complete_reports_what_was_not_possible(as_user, max_manager, anna, mitte):
     contacted = AssignedCallbackFactory(branch=mitte, assigned_to=anna, status=Status.CONTACTED)
     pending = CallbackRequestFactory(branch=mitte)
