@@ -4,10 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from appointments.models import Appointment
 from appointments.services import CalcomBookingFacts
+from common.webhook_body import max_length
 from integrations.calcom.types import parse_instant
+from integrations.models import WebhookEvent
+from org.models import Customer
 
 MISSING_FIELD = "Cal.com payload has no %s."
+
+
+def _limits() -> dict[str, int]:
+    """What a delivery writes into our columns (the booking sits under `payload`, or flat for MEETING_*)."""
+    booking = {
+        "uid": max_length(Appointment, "calcom_booking_uid"),
+        "rescheduleUid": max_length(Appointment, "calcom_booking_uid"),
+        "attendees.0.name": max_length(Customer, "name"),
+        "attendees.0.email": max_length(Customer, "email"),
+    }
+    return {
+        "triggerEvent": max_length(WebhookEvent, "event"),
+        **booking,
+        **{f"payload.{path}": limit for path, limit in booking.items()},
+    }
+
+
+LIMITS = _limits()
 
 
 class PayloadError(ValueError):

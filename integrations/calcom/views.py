@@ -1,6 +1,9 @@
-"""POST /webhooks/calcom/<company-slug>: verify, store, answer at once (processing happens in Celery)."""
+"""POST /webhooks/calcom/<company-slug>: verify, store, answer at once (processing happens in Celery).
 
-import json
+An unknown slug, a company without a webhook secret and a bad signature get the very same answer, so the
+endpoint cannot be used to find out which companies we serve; the log says which it was.
+"""
+
 import logging
 
 from django.http import HttpRequest, JsonResponse
@@ -9,49 +12,44 @@ from django.views.decorators.http import require_POST
 from django_tenants.utils import get_public_schema_name, tenant_context
 
 from common.conf import platform_setting
+from common.webhook_body import BodyRejected, parse_json_object, read_raw, rejection_response
+from integrations.calcom.payloads import LIMITS
 from integrations.calcom.services import calcom_event_store
 from integrations.calcom.signature import signature_ok
 from tenants.models import Company
 
 logger = logging.getLogger(__name__)
 
-UNKNOWN_COMPANY = "No company with this address."
-NO_SECRET_CONFIGURED = "This company has no Cal.com webhook secret configured."
-BAD_SIGNATURE = "X-Cal-Signature-256 does not match the body."
-BODY_TOO_LARGE = "The body is too large."
-NOT_JSON = "The body is not a JSON object."
+SIGNATURE_HEADER = "X-Cal-Signature-256"
+NOT_ACCEPTED = "No valid X-Cal-Signature-256 for this address."
 
 
-def _error(message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
-
-
-@csrf_exempt
-@require_POST
-def calcom_webhook(request: HttpRequest, slug: str) -> JsonResponse:
+def _company_that_signed(slug: str, raw: bytes, header: str | None) -> Company:
     company = (
         Company.objects.filter(slug=slug, is_active=True)
         .exclude(schema_name=get_public_schema_name())
         .first()
     )
     if company is None:
-        return _error(UNKNOWN_COMPANY, 404)
-    if len(request.body) > int(platform_setting("WEBHOOK_MAX_BODY_BYTES")):
-        return _error(BODY_TOO_LARGE, 413)
-    if not company.calcom_webhook_secret:
+        logger.warning("Cal.com webhook refused: no active company %r", slug[:64])
+    elif not company.calcom_webhook_secret:
         logger.warning("Cal.com webhook for %s refused: no webhook secret configured", company.schema_name)
-        return _error(NO_SECRET_CONFIGURED, 403)
-    if not signature_ok(
-        request.body, request.headers.get("X-Cal-Signature-256"), company.calcom_webhook_secret
-    ):
+    elif not signature_ok(raw, header, company.calcom_webhook_secret):
         logger.warning("Cal.com webhook for %s refused: bad signature", company.schema_name)
-        return _error(BAD_SIGNATURE, 401)
+    else:
+        return company
+    raise BodyRejected(401, NOT_ACCEPTED, SIGNATURE_HEADER)
+
+
+@csrf_exempt
+@require_POST
+def calcom_webhook(request: HttpRequest, slug: str) -> JsonResponse:
     try:
-        body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return _error(NOT_JSON, 400)
-    if not isinstance(body, dict):
-        return _error(NOT_JSON, 400)
+        raw = read_raw(request, max_bytes=int(platform_setting("WEBHOOK_MAX_BODY_BYTES")))
+        company = _company_that_signed(slug, raw, request.headers.get(SIGNATURE_HEADER))
+        body = parse_json_object(raw, limits=LIMITS)
+    except BodyRejected as rejection:
+        return rejection_response(rejection)
     with tenant_context(company):
-        stored, created = calcom_event_store(body=body, raw_body=request.body, headers=dict(request.headers))
+        stored, created = calcom_event_store(body=body, raw_body=raw, headers=dict(request.headers))
     return JsonResponse({"status": "received" if created else "duplicate", "id": stored.pk})

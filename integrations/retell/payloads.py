@@ -6,12 +6,14 @@ Three envelopes (see shared/integrations/retell.md): call events `{event, call}`
 object is optional and kept as sent. Errors carry a reason naming the field (module constants).
 """
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-MALFORMED_JSON = "The body is not valid JSON."
-NOT_AN_OBJECT = "The body must be a JSON object."
+from calls.models import Call, FunctionInvocation
+from common.webhook_body import MALFORMED_JSON, NOT_AN_OBJECT, BodyRejected, max_length, parse_json_object
+from integrations.models import WebhookEvent
+
+__all__ = ["MALFORMED_JSON", "NOT_AN_OBJECT"]  # re-exported: the envelope errors name them
 MISSING_FIELD = "Missing field: {field}."
 NOT_A_STRING = "Field {field} must be a non-empty string."
 NOT_AN_OBJECT_FIELD = "Field {field} must be an object."
@@ -22,11 +24,35 @@ OUTBOUND = "outbound"
 
 
 class PayloadError(ValueError):
-    """The request cannot be used; `reason` says why (answered with 400)."""
+    """The request cannot be used; `reason` says why and `field` names what (answered with 400)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, field: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.field = field
+
+
+def _call_limits(prefix: str) -> dict[str, int]:
+    """What Retell's call object writes into Call's columns (recording_url is dropped when unusable)."""
+    columns = {
+        "call_id": "retell_call_id",
+        "agent_id": "agent_id",
+        "from_number": "from_number",
+        "to_number": "to_number",
+        "call_status": "status",
+        "disconnection_reason": "disconnection_reason",
+        "call_analysis.user_sentiment": "sentiment",
+    }
+    return {f"{prefix}{key}": max_length(Call, column) for key, column in columns.items()}
+
+
+EVENT_LIMITS = {"event": max_length(WebhookEvent, "event"), **_call_limits("call.")}
+FUNCTION_LIMITS = {"name": max_length(FunctionInvocation, "name"), **_call_limits("call.")}
+INBOUND_LIMITS = {
+    "event": max_length(WebhookEvent, "event"),
+    **{f"call_inbound.{key}": max_length(Call, key) for key in ("from_number", "to_number", "agent_id")},
+    "call_inbound.call_id": max_length(Call, "retell_call_id"),
+}
 
 
 @dataclass(frozen=True)
@@ -85,16 +111,16 @@ def caller_number(call: dict[str, Any]) -> str:
 
 
 def parse_call_event(raw: bytes) -> CallEvent:
-    body = _object(raw)
+    body = _object(raw, EVENT_LIMITS)
     event = _string(body, "event")
     call = _call(body)
     return CallEvent(event=event, call=call, body=body)
 
 
 def parse_inbound(raw: bytes) -> InboundCall:
-    body = _object(raw)
+    body = _object(raw, INBOUND_LIMITS)
     if _string(body, "event") != "call_inbound":
-        raise PayloadError(WRONG_EVENT.format(expected="call_inbound"))
+        raise PayloadError(WRONG_EVENT.format(expected="call_inbound"), "event")
     inbound = _sub_object(body, "call_inbound")
     return InboundCall(
         from_number=_optional_string(inbound, "from_number"),
@@ -105,25 +131,23 @@ def parse_inbound(raw: bytes) -> InboundCall:
 
 
 def parse_function_call(raw: bytes) -> FunctionCall:
-    body = _object(raw)
+    body = _object(raw, FUNCTION_LIMITS)
     name = _string(body, "name")
     call = _call(body)
     args = body.get("args")
     if args is None:
         args = {}
     if not isinstance(args, dict):
-        raise PayloadError(NOT_AN_OBJECT_FIELD.format(field="args"))
+        raise PayloadError(NOT_AN_OBJECT_FIELD.format(field="args"), "args")
     return FunctionCall(name=name, call=call, args=args)
 
 
-def _object(raw: bytes) -> dict[str, Any]:
+def _object(raw: bytes, limits: dict[str, int]) -> dict[str, Any]:
+    """Strictly parsed (common.webhook_body), with the lengths of the columns it will be written into."""
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise PayloadError(MALFORMED_JSON) from error
-    if not isinstance(body, dict):
-        raise PayloadError(NOT_AN_OBJECT)
-    return body
+        return parse_json_object(raw, limits=limits)
+    except BodyRejected as rejected:
+        raise PayloadError(rejected.error, rejected.field) from rejected
 
 
 def _call(body: dict[str, Any]) -> dict[str, Any]:
@@ -135,19 +159,19 @@ def _call(body: dict[str, Any]) -> dict[str, Any]:
 
 def _sub_object(body: dict[str, Any], key: str) -> dict[str, Any]:
     if key not in body:
-        raise PayloadError(MISSING_FIELD.format(field=key))
+        raise PayloadError(MISSING_FIELD.format(field=key), key)
     value = body[key]
     if not isinstance(value, dict):
-        raise PayloadError(NOT_AN_OBJECT_FIELD.format(field=key))
+        raise PayloadError(NOT_AN_OBJECT_FIELD.format(field=key), key)
     return value
 
 
 def _string(body: dict[str, Any], key: str, *, prefix: str = "") -> str:
     if key not in body or body[key] is None:
-        raise PayloadError(MISSING_FIELD.format(field=prefix + key))
+        raise PayloadError(MISSING_FIELD.format(field=prefix + key), prefix + key)
     value = body[key]
     if not isinstance(value, str) or not value.strip():
-        raise PayloadError(NOT_A_STRING.format(field=prefix + key))
+        raise PayloadError(NOT_A_STRING.format(field=prefix + key), prefix + key)
     return value
 
 

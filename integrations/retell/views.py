@@ -1,4 +1,4 @@
-"""Retell's three endpoints. Each one: size limit, shape, company by number, signature; then work.
+"""Retell's three endpoints. Each one: the strict body reader, shape, company by number, signature; work.
 
 Nothing is written before the signature has been checked on the raw bytes. The company comes from the
 public phone-number table (never a default one); the request is then handled inside that company's
@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
+from common.webhook_body import BodyRejected, read_raw
 from integrations.retell import conf, functions, inbound, services
 from integrations.retell.payloads import (
     CallEvent,
@@ -31,31 +32,16 @@ from integrations.retell.signature import SIGNATURE_HEADER, signature_is_valid
 
 logger = logging.getLogger(__name__)
 
-BODY_TOO_LARGE = "The body is larger than {limit} bytes."
 BAD_SIGNATURE = "Missing, invalid or expired X-Retell-Signature."
 UNKNOWN_NUMBER = "No company answers calls on this number."
 
 
 class Rejected(Exception):
-    def __init__(self, status: int, reason: str) -> None:
+    def __init__(self, status: int, reason: str, field: str = "") -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
-
-
-def _read_body(request: HttpRequest) -> bytes:
-    """The raw bytes, read with our own limit (long transcripts exceed Django's 2.5 MiB default)."""
-    limit = conf.max_body_bytes()
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        raise Rejected(413, BODY_TOO_LARGE.format(limit=limit))
-    raw = request.read(limit + 1)
-    if len(raw) > limit:
-        raise Rejected(413, BODY_TOO_LARGE.format(limit=limit))
-    return raw
+        self.field = field
 
 
 def _authenticated_route(raw: bytes, number: str, header: str | None) -> Route:
@@ -83,13 +69,16 @@ def retell_endpoint(parse: Callable[[bytes], Any], endpoint: str) -> Callable[[H
         @wraps(handle)
         def view(request: HttpRequest) -> HttpResponse:
             try:
-                raw = _read_body(request)
+                # Our own size limit: long transcripts exceed Django's 2.5 MiB default.
+                raw = read_raw(request, max_bytes=conf.max_body_bytes())
                 payload = parse(raw)
                 route = _authenticated_route(
                     raw, payload.company_number, request.headers.get(SIGNATURE_HEADER)
                 )
+            except BodyRejected as error:
+                return _rejected(endpoint, Rejected(error.status, error.error, error.field))
             except PayloadError as error:
-                return _rejected(endpoint, Rejected(400, error.reason))
+                return _rejected(endpoint, Rejected(400, error.reason, error.field))
             except Rejected as rejection:
                 return _rejected(endpoint, rejection)
             with tenant_context(route.company):
@@ -102,7 +91,7 @@ def retell_endpoint(parse: Callable[[bytes], Any], endpoint: str) -> Callable[[H
 
 def _rejected(endpoint: str, rejection: Rejected) -> JsonResponse:
     logger.warning("Retell %s request rejected with %s: %s", endpoint, rejection.status, rejection.reason)
-    return JsonResponse({"error": rejection.reason}, status=rejection.status)
+    return JsonResponse({"error": rejection.reason, "field": rejection.field}, status=rejection.status)
 
 
 @retell_endpoint(parse_call_event, "event")

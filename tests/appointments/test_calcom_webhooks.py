@@ -11,6 +11,7 @@ from django_tenants.utils import tenant_context
 
 from appointments.models import Appointment
 from appointments.services import appointment_book, appointment_cancel
+from common.webhook_body import NOT_AN_OBJECT
 from integrations.calcom.services import OWN_BOOKING, OWN_CHANGE, OwnBookingNotSavedYet, calcom_event_process
 from integrations.calcom.signature import calcom_signature
 from integrations.models import WebhookEvent
@@ -151,12 +152,13 @@ def test_a_company_without_a_webhook_secret_accepts_nothing(cal, company, calcom
 
     response = cal(booking_payload("BOOKING_CREATED", "uid-A"), secret="")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert not WebhookEvent.objects.exists()
 
 
-def test_an_unknown_company_is_not_found(cal, calcom):
-    assert cal(booking_payload("BOOKING_CREATED", "uid-A"), url="/webhooks/calcom/nobody").status_code == 404
+def test_an_unknown_company_is_answered_like_a_bad_signature(cal, calcom):
+    response = cal(booking_payload("BOOKING_CREATED", "uid-A"), url="/webhooks/calcom/nobody")
+    assert response.status_code == 401
 
 
 def test_the_exact_url_answers_without_a_redirect(cal, calcom, haircut):
@@ -293,7 +295,7 @@ def test_a_body_that_is_no_json_object_is_refused_with_a_clear_error(company, ca
     )
 
     assert response.status_code == 400
-    assert response.json() == {"error": "The body is not a JSON object."}
+    assert response.json() == {"error": NOT_AN_OBJECT, "field": ""}
 
 
 def test_an_oversized_body_is_refused_before_anything_else(cal, calcom, settings):

@@ -1,6 +1,7 @@
 """Twilio's delivery receipts: delivered is noted, undelivered hands over to the fallback channel once."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -39,7 +40,10 @@ def whatsapp_sent(acme, book, twilio, receipts_routed):
 def post_receipt(tenant_client, params: dict, token: str = TWILIO_TOKEN):
     signature = request_signature(RECEIPT_URL, params, token)
     return tenant_client.post(
-        reverse("notifications:twilio-status"), params, HTTP_X_TWILIO_SIGNATURE=signature
+        reverse("notifications:twilio-status"),
+        urlencode(params),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
     )
 
 
@@ -88,7 +92,7 @@ def test_a_receipt_with_a_wrong_signature_is_refused_and_changes_nothing(whatsap
         "ErrorCode": "30008",
     }
     response = post_receipt(tenant_client, params, token="someone-elses-token")
-    assert (response.status_code, response.content.decode()) == (403, BAD_SIGNATURE)
+    assert (response.status_code, response.json()["error"]) == (403, BAD_SIGNATURE)
     whatsapp_sent.refresh_from_db()
     assert whatsapp_sent.status == Status.SENT
 

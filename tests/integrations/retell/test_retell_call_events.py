@@ -152,7 +152,7 @@ def test_an_unknown_number_is_404_and_nothing_is_written(acme, retell_client):
         retell_client, URL, event("call_started", call_object("call_x", to_number="+4989000000"))
     )
     assert response.status_code == 404
-    assert response.json() == {"error": UNKNOWN_NUMBER}
+    assert response.json() == {"error": UNKNOWN_NUMBER, "field": ""}
     assert events_of(acme) == []
 
 
@@ -176,7 +176,7 @@ def test_bad_signatures_are_401_and_nothing_is_written(acme, retell_client, how)
         retell_client, URL, event("call_started", call_object("call_y", to_number=ACME_NUMBER)), **how
     )
     assert response.status_code == 401
-    assert response.json() == {"error": BAD_SIGNATURE}
+    assert response.json() == {"error": BAD_SIGNATURE, "field": ""}
     assert events_of(acme) == []
 
 
@@ -209,11 +209,11 @@ def test_a_body_with_umlauts_verifies_on_the_raw_bytes(acme, retell_client):
 
 def test_malformed_json_and_missing_fields_are_400_with_a_reason(acme, retell_client):
     response = signed_post(retell_client, URL, "{not json")
-    assert (response.status_code, response.json()) == (400, {"error": MALFORMED_JSON})
+    assert (response.status_code, response.json()) == (400, {"error": MALFORMED_JSON, "field": ""})
     response = signed_post(retell_client, URL, {"event": "call_started", "call": {"to_number": ACME_NUMBER}})
     assert (response.status_code, response.json()) == (
         400,
-        {"error": MISSING_FIELD.format(field="call.call_id")},
+        {"error": MISSING_FIELD.format(field="call.call_id"), "field": "call.call_id"},
     )
     assert events_of(acme) == []
 
