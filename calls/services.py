@@ -9,6 +9,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -86,7 +88,7 @@ def fields_from_retell(data: dict[str, Any]) -> dict[str, Any]:
         "disconnection_reason": data.get("disconnection_reason"),
         "transcript": data.get("transcript"),
         "transcript_turns": _turns(data.get("transcript_object")) or None,
-        "recording_url": data.get("recording_url"),
+        "recording_url": _recording_url(data),
         "collected_variables": data.get("collected_dynamic_variables"),
         **_analysis_fields(data.get("call_analysis")),
     }
@@ -95,6 +97,27 @@ def fields_from_retell(data: dict[str, Any]) -> dict[str, Any]:
         fields["cost_cents"] = cost.total_cents
         fields["telephony_cost_cents"] = cost.telephony_cents
     return {name: value for name, value in fields.items() if value not in (None, "", {}, [])}
+
+
+def _recording_url(data: dict[str, Any]) -> str | None:
+    """Retell's recording link, or None when it is unusable (an optional field never fails the call)."""
+    url = data.get("recording_url")
+    if url in (None, ""):
+        return None
+    if _is_web_url(url, Call._meta.get_field("recording_url").max_length):
+        return url
+    logger.warning("call %s: unusable recording_url dropped: %r", data.get("call_id"), str(url)[:100])
+    return None
+
+
+def _is_web_url(url: Any, limit: int) -> bool:
+    if not isinstance(url, str) or len(url) > limit:
+        return False
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return False
+    return True
 
 
 def _is_empty(value: Any) -> bool:

@@ -1,14 +1,18 @@
 """Run the function Retell asked for and record what happened on the call.
 
 Always an answer the agent can speak (HTTP 200), never a 500: the call must go on. Every invocation is
-stored (name, arguments, result, duration) as a FunctionInvocation on the call, including failures.
+stored (name, arguments, result, duration) as a FunctionInvocation on the call, including failures; a
+function that fails leaves that record and nothing else (its writes are rolled back).
 """
 
 import logging
 import re
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
+
+from django.db import transaction
 
 from calls.services import call_ensure, call_record_function
 from integrations.retell import phrases, speech
@@ -37,6 +41,21 @@ FUNCTIONS: dict[str, Function] = {
     "cancel_appointment": appointments.cancel_appointment,
     "reschedule_appointment": appointments.reschedule_appointment,
 }
+# These reach Cal.com. They run without an outer transaction: a booking's idempotency check relies on the
+# first booking being committed, and rolling back a row Cal.com already knows would lose track of it; their
+# services undo what Cal.com did when the local write fails. Every other function runs in a savepoint.
+CALENDAR_FUNCTIONS = frozenset(
+    {
+        "find_my_appointments",
+        "check_availability",
+        "find_next_available",
+        "reserve_slot",
+        "release_slot",
+        "book_appointment",
+        "cancel_appointment",
+        "reschedule_appointment",
+    }
+)
 ALIASES = {
     "query_appointment": "find_my_appointments",
     "query_appointment_by_name": "find_my_appointments",
@@ -62,14 +81,17 @@ def _unknown(context: FunctionContext, name: str) -> Reply:
     }
 
 
+def _effects(name: str) -> AbstractContextManager:
+    """A failing function's writes are undone, except where Cal.com is involved (see CALENDAR_FUNCTIONS)."""
+    return nullcontext() if name in CALENDAR_FUNCTIONS else transaction.atomic()
+
+
 def _perform(context: FunctionContext, name: str, function: Function | None) -> tuple[Reply, str]:
     """The reply and, when something broke, the error to record (the caller only hears an apology)."""
     if function is None:
         return _unknown(context, name), ""
     try:
-        # No transaction around the function: the services own theirs, and Cal.com must be called outside
-        # of one (a booking's idempotency check relies on the first booking being committed).
-        with speech.speaking(context.language):
+        with speech.speaking(context.language), _effects(name):
             return function(context), ""
     except ArgumentProblem as problem:
         return problem.reply, ""
