@@ -67,13 +67,10 @@ class CompanyUsage:
 
 def usage_of_each_company(*, months: int = 3) -> list[CompanyUsage]:
     """Platform view: every active company's recent months (one query per company, in its schema)."""
-    from django_tenants.utils import tenant_context
-
-    from common.tasks import active_companies
+    from tenants.selectors import in_each_active_company
 
     result = []
-    for company in active_companies():
-        with tenant_context(company):
-            rows = monthly_usage(months=months, currency=company.currency, tz=ZoneInfo(company.timezone))
+    for company in in_each_active_company():
+        rows = monthly_usage(months=months, currency=company.currency, tz=ZoneInfo(company.timezone))
         result.append(CompanyUsage(company.name, company.schema_name, rows))
     return result

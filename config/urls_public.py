@@ -2,9 +2,9 @@
 
 from django.urls import include, path
 
-from common.metrics import metrics
 from config.views import healthz
 from tenants.admin import platform_site
+from tenants.metrics import metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -8,8 +8,11 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from common.events import subscribe
+        from common.metrics import register_company_gauge
         from notifications.handlers import on_appointment_event, on_callback_event, on_customer_anonymised
+        from notifications.metrics import FAILED_DELIVERIES
 
+        register_company_gauge(FAILED_DELIVERIES)
         subscribe("appointment.*", on_appointment_event)
         subscribe("callback.*", on_callback_event)
         subscribe("customer.anonymised", on_customer_anonymised)

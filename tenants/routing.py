@@ -1,6 +1,7 @@
 """Cross-tenant entry points: finding the company for a request that carries no tenant host name."""
 
 from django.core.exceptions import ValidationError
+from django_tenants.utils import get_public_schema_name
 
 from common.phone import normalise_phone
 from tenants.models import Company, PhoneNumber
@@ -20,4 +21,9 @@ def company_for_number(raw_number: str) -> PhoneNumber | None:
 
 
 def company_for_slug(slug: str) -> Company | None:
-    return Company.objects.exclude(schema_name="public").filter(slug=slug, is_active=True).first()
+    """The active company a per-company URL (Cal.com's webhook) names, or None."""
+    return (
+        Company.objects.exclude(schema_name=get_public_schema_name())
+        .filter(slug=slug, is_active=True)
+        .first()
+    )

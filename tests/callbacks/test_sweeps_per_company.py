@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from callbacks.models import CallbackEscalation, CallbackRequest
-from common.tasks import fan_out
+from tenants.tasks import fan_out
 from tests.callbacks.test_assignment_concurrency import remove_committed_rows
 from tests.factories.callbacks import AssignedCallbackFactory
 from tests.factories.org import BranchFactory, StaffFactory

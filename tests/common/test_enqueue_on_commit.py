@@ -8,7 +8,8 @@ from django_tenants.utils import schema_context, tenant_context
 
 from common.cache import tenant_key
 from common.redis import get_redis
-from common.tasks import enqueue_on_commit, health_probe
+from common.tasks import enqueue_on_commit
+from tenants.tasks import health_probe
 from tests.factories.org import BranchFactory
 
 

@@ -6,7 +6,7 @@ from django_tenants.utils import tenant_context
 
 from common.cache import tenant_key
 from common.redis import get_redis
-from common.tasks import fan_out
+from tenants.tasks import fan_out
 from tests.factories.org import BranchFactory
 
 
