@@ -8,9 +8,13 @@ class CallbacksConfig(AppConfig):
 
     def ready(self) -> None:
         from callbacks import dashboard, handlers  # noqa: F401
+        from callbacks.metrics import OVERDUE_CALLBACKS
         from common.events import subscribe
+        from common.metrics import register_company_gauge
 
+        register_company_gauge(OVERDUE_CALLBACKS)
         subscribe("callback.created", handlers.assign_after_commit)
         subscribe("callback.escalated", handlers.assign_after_commit)
         subscribe("appointment.created", handlers.complete_for_booked_appointment)
+        subscribe("customer.anonymised", handlers.scrub_for_anonymised_customer)
         dashboard.connect()

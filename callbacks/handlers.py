@@ -27,3 +27,15 @@ def complete_for_booked_appointment(event: DomainEvent) -> None:
         callback_complete_for_appointment(appointment=appointment)
     except Exception:
         logger.exception("could not complete callbacks for appointment %s", appointment.pk)
+
+
+def scrub_for_anonymised_customer(event: DomainEvent) -> None:
+    """Part of the anonymisation's transaction: a failure here undoes the whole erasure."""
+    from callbacks.services.privacy import callbacks_anonymise
+
+    callbacks_anonymise(
+        customer=event["customer"],
+        phone=event.get("phone", ""),
+        email=event.get("email", ""),
+        by=event.get("by"),
+    )

@@ -338,3 +338,11 @@ def call_follow_up(*, call: Call) -> CallbackRequest | None:
     )
     call_mark_follow_up_checked(call=call)
     return created.callback
+
+
+def calls_anonymise(*, customer: Customer, phone: str = "") -> int:
+    """GDPR: the customer's calls (and calls from their number) keep duration and cost, lose what was said."""
+    rows = Call.objects.filter(customer=customer)
+    if phone:
+        rows = rows | Call.objects.filter(from_number=phone)
+    return rows.update(from_number="", transcript="", transcript_turns=[], recording_url="", summary="")
