@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Prism (npm) for the Cal.com contract tests, installed by `make test` when npm exists; they skip without it.
+PRISM := $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.json)
 
 .PHONY: run test lint bench-provisioning bench-webhooks clean
 
@@ -13,6 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+node_modules/.package-lock.json: package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
 .env:
 	cp .env.example .env
 
@@ -20,12 +26,12 @@ run: $(STAMP) .env
 	mkdir -p .data
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/stack.py -- $(BIN)/python scripts/run.py
 
-test: $(STAMP)
+test: $(STAMP) $(PRISM)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/stack.py -- \
 		$(BIN)/pytest -rs --create-db --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 bench-provisioning: $(STAMP)
 	$(BIN)/python scripts/stack.py -- $(BIN)/python scripts/bench_provisioning.py
