@@ -49,13 +49,13 @@ def test_a_failing_event_is_marked_failed_with_the_error(company):
             **ended("call_bad", to_number=NUMBER),
             "start_timestamp": "yesterday",
             "duration_ms": -5,
-            "recording_url": "not a url",
+            "disconnection_reason": "x" * 100,  # longer than its column (stored without the door's check)
         },
     )
     retell_event_process(event_id=broken.pk)
     broken.refresh_from_db()
     assert broken.status == "failed"
-    assert "recording_url" in broken.error
+    assert "disconnection_reason" in broken.error
     assert not Call.objects.exists()  # nothing half-written
 
 
