@@ -1,11 +1,19 @@
 """Appointments, mirrored with the company's Cal.com calendar."""
 
+from __future__ import annotations
+
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self) -> AppointmentQuerySet:
+        """Still going to happen: scheduled or confirmed (`Appointment.ACTIVE_STATUSES`)."""
+        return self.filter(status__in=Appointment.ACTIVE_STATUSES)
 
 
 class Appointment(models.Model):
@@ -63,6 +71,8 @@ class Appointment(models.Model):
     reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("appointment")

@@ -73,9 +73,7 @@ def customer_busy(
     """The customer's own active appointments touching [start, end): never offered over them."""
     if customer is None or customer.pk is None:
         return []
-    rows = Appointment.objects.filter(
-        customer=customer, status__in=Appointment.ACTIVE_STATUSES, starts_at__lt=end, ends_at__gt=start
-    )
+    rows = Appointment.objects.active().filter(customer=customer, starts_at__lt=end, ends_at__gt=start)
     if exclude is not None:
         rows = rows.exclude(pk=exclude.pk)
     return list(rows.values_list("starts_at", "ends_at"))

@@ -48,9 +48,8 @@ def customer_for_phone(raw: str) -> Customer | None:
 
 def upcoming_appointments(customer: Customer, *, now: datetime, limit: int = 5) -> list[Appointment]:
     return list(
-        Appointment.objects.filter(
-            customer=customer, status__in=Appointment.ACTIVE_STATUSES, starts_at__gte=now
-        )
+        Appointment.objects.active()
+        .filter(customer=customer, starts_at__gte=now)
         .select_related("service", "staff", "branch")
         .order_by("starts_at")[:limit]
     )

@@ -44,13 +44,14 @@ def _find_by_name_and_date(context: FunctionContext) -> Reply:
     day = context.when("appointment").first_day
     start = datetime.combine(day, time(0), context.now.tzinfo)
     matches = list(
-        Appointment.objects.filter(
+        Appointment.objects.active()
+        .filter(
             customer__name__iexact=name,
             customer__anonymised_at__isnull=True,
-            status__in=Appointment.ACTIVE_STATUSES,
             starts_at__gte=start,
             starts_at__lt=start + timedelta(days=1),
-        ).select_related("service")[:2]
+        )
+        .select_related("service")[:2]
     )
     if len(matches) != 1:
         return {"ok": True, "appointments": [], "message": context.say("no_appointments")}

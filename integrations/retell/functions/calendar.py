@@ -75,12 +75,8 @@ def own_appointment_then(context: FunctionContext, start: datetime, service: Ser
         return None
     end = start + timedelta(minutes=service.duration_minutes)
     return (
-        Appointment.objects.filter(
-            customer=context.customer,
-            status__in=Appointment.ACTIVE_STATUSES,
-            starts_at__lt=end,
-            ends_at__gt=start,
-        )
+        Appointment.objects.active()
+        .filter(customer=context.customer, starts_at__lt=end, ends_at__gt=start)
         .select_related("service")
         .first()
     )
