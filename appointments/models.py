@@ -177,7 +177,7 @@ class SlotHold(models.Model):
     class Meta:
         verbose_name = _("slot hold")
         verbose_name_plural = _("slot holds")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "expires_at"])]
 
     def __str__(self) -> str:

@@ -45,7 +45,7 @@ class WebhookEvent(models.Model):
     class Meta:
         verbose_name = _("webhook event")
         verbose_name_plural = _("webhook events")
-        ordering = ["-received_at"]
+        ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["source", "event", "external_id"], name="webhook_event_once"),
         ]

@@ -356,7 +356,7 @@ class NotificationDelivery(models.Model):
     class Meta:
         verbose_name = _("notification delivery")
         verbose_name_plural = _("notification deliveries")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "not_before"]),
             models.Index(fields=["customer", "status", "sent_at"]),

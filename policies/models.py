@@ -294,7 +294,7 @@ class AppointmentModification(models.Model):
     class Meta:
         verbose_name = _("appointment change")
         verbose_name_plural = _("appointment changes")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(
                 fields=["customer", "modification_type", "created_at"], name="policy_mod_customer_window"

@@ -167,7 +167,7 @@ def _open_duplicate(phone: str, *, now: datetime) -> CallbackRequest | None:
     return (
         CallbackRequest.objects.open()
         .filter(phone=phone, created_at__gte=now - conf.duplicate_window())
-        .order_by("created_at")
+        .order_by("created_at", "pk")
         .select_for_update()
         .first()
     )

@@ -116,7 +116,7 @@ def stuck_events() -> Any:
         Q(status=Status.RECEIVED) | Q(status=Status.FAILED, attempts__lt=max_attempts),
         source=WebhookEvent.Source.RETELL,
         received_at__lt=cutoff,
-    ).order_by("received_at")
+    ).order_by("received_at", "id")
 
 
 def retell_events_sweep(*, limit: int = 500) -> int:

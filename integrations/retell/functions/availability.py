@@ -157,7 +157,7 @@ def reserve_slot(context: FunctionContext) -> Reply:
 def _held_by_this_call(context: FunctionContext) -> SlotHold | None:
     holds = SlotHold.objects.filter(call=context.call, status=SlotHold.Status.HELD)
     uid = context.arg("reservation")
-    return (holds.filter(reservation_uid=uid) if uid else holds).order_by("-created_at").first()
+    return (holds.filter(reservation_uid=uid) if uid else holds).order_by("-created_at", "-id").first()
 
 
 def release_slot(context: FunctionContext) -> Reply:

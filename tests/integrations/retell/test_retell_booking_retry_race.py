@@ -7,6 +7,7 @@ the second request wait for the first."""
 import threading
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -21,6 +22,7 @@ from tests.factories.appointments import EventTypeMappingFactory
 from tests.factories.calls import call_object, signed_post
 from tests.factories.org import BranchFactory, CustomerFactory, ServiceFactory
 from tests.integrations.calcom.calcom_standin import CalcomStandIn
+from tests.integrations.retell.conftest import WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,10 +56,11 @@ def slow_calendar(companies, settings):
             model.objects.all().delete()
 
 
-def test_a_resent_booking_books_once_and_both_answers_say_booked(slow_calendar, companies):
+def test_a_resent_booking_books_once_and_both_answers_say_booked(slow_calendar, companies, clock):
+    tomorrow_10 = WEDNESDAY_10 + timedelta(days=1)
     body = {
         "name": "book_appointment",
-        "args": {"service": "Beratung", "datetime": "2031-03-05T10:00:00+01:00"},
+        "args": {"service": "Beratung", "datetime": tomorrow_10.isoformat()},
         "call": call_object("call_race", to_number=NUMBER, from_number=DANA),
     }
     replies = []
@@ -67,7 +70,7 @@ def test_a_resent_booking_books_once_and_both_answers_say_booked(slow_calendar, 
 
     threads = [threading.Thread(target=book) for _ in range(2)]
     threads[0].start()
-    time.sleep(0.3)  # the first request now holds the booking lock and waits for Cal.com
+    _wait_for_booking_request(slow_calendar)  # the first request now holds the booking lock
     threads[1].start()
     for thread in threads:
         thread.join(timeout=20)
@@ -76,3 +79,10 @@ def test_a_resent_booking_books_once_and_both_answers_say_booked(slow_calendar, 
     with tenant_context(companies["acme"]):
         assert Appointment.objects.count() == 1
     assert len([r for r in slow_calendar.requests_to("/v2/bookings") if r.method == "POST"]) == 1
+
+
+def _wait_for_booking_request(calendar: CalcomStandIn) -> None:
+    deadline = time.monotonic() + 10
+    while not calendar.requests_to("/v2/bookings"):
+        assert time.monotonic() < deadline, "the first booking never reached Cal.com"
+        time.sleep(0.01)
