@@ -47,7 +47,10 @@ EVENT_BY_STAGE = {stage: event.removeprefix("call_") for event, stage in STAGE_B
 def _moment(milliseconds: Any) -> datetime | None:
     if not isinstance(milliseconds, int | float) or isinstance(milliseconds, bool):
         return None
-    return datetime.fromtimestamp(milliseconds / 1000, tz=UTC)
+    try:
+        return datetime.fromtimestamp(milliseconds / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):  # far outside any calendar: dropped, not fatal
+        return None
 
 
 def _turns(transcript_object: Any) -> list[dict[str, str]]:

@@ -165,6 +165,17 @@ def test_a_too_long_recording_url_is_dropped_too(acme, retell_client, django_cap
         assert Call.objects.get(retell_call_id="call_long").recording_url == ""
 
 
+def test_a_timestamp_beyond_any_calendar_is_dropped_not_fatal(
+    acme, retell_client, django_capture_on_commit_callbacks
+):
+    call = ended("call_far", to_number=ACME_NUMBER, end_timestamp=10**20)
+    with django_capture_on_commit_callbacks(execute=True):
+        retell_post(retell_client, EVENTS, as_json({"event": "call_ended", "call": call}))
+    with tenant_context(acme.company):
+        recorded = Call.objects.get(retell_call_id="call_far")
+    assert (recorded.stage, recorded.ended_at) == (Call.Stage.ENDED, None)
+
+
 def test_a_failing_function_leaves_its_invocation_record_and_nothing_else(
     acme, retell_client, clock, monkeypatch
 ):
