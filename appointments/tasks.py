@@ -1,20 +1,9 @@
-"""Thin tasks: load, call a service. The Cal.com webhook task lives here because integrations.calcom is
-no Django app, so Celery's autodiscovery would not find a tasks module there."""
+"""Thin tasks: load, call a service."""
 
 from celery import shared_task
 
 from appointments.models import Appointment
 from appointments.services import appointment_push_cancel_to_calcom
-from integrations.calcom.services import ECHO_ATTEMPTS, OwnBookingNotSavedYet, calcom_event_process
-
-
-@shared_task(name="calcom.process_event", bind=True, max_retries=ECHO_ATTEMPTS)
-def process_calcom_event(self, event_id: int) -> str:
-    try:
-        stored = calcom_event_process(event_id=event_id)
-    except OwnBookingNotSavedYet as exc:
-        raise self.retry(exc=exc, countdown=5) from exc
-    return stored.status if stored is not None else "skipped"
 
 
 @shared_task(name="appointments.push_cancel", bind=True, max_retries=5)

@@ -1,30 +1,26 @@
-"""Calls and the webhook inbox in the staff admin (read-only: both are records of what happened).
+"""Calls in the staff admin (read-only: a record of what happened).
 
-Calls: list with caller, customer, duration and cost; the detail shows summary, transcript, recording and
-every function the agent ran. "Monthly usage" sums minutes and cost per month. The webhook event log
-(integrations.WebhookEvent, registered here) shows each stored request with its status and can queue
-events again ("reprocess"), through the integrations' own services.
+List with caller, customer, duration and cost; the detail shows summary, transcript, recording and
+every function the agent ran. "Monthly usage" sums minutes and cost per month.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
-from unfold.decorators import action, display
+from unfold.decorators import display
 
 from calls.models import Call, FunctionInvocation
 from calls.selectors import monthly_usage
 from common.conf import current_company
-from integrations.models import WebhookEvent
 
 USAGE_TEMPLATE = "admin/calls/usage.html"
 
@@ -228,51 +224,3 @@ def _zone(name: str):
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
-
-
-@admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
-    list_display = ("received_at", "source", "event", "external_id", "status", "attempts", "processed_at")
-    list_filter = ("source", "status", "event")
-    search_fields = ("external_id", "event", "error")
-    date_hierarchy = "received_at"
-    fields = (
-        "source",
-        "event",
-        "external_id",
-        "status",
-        "attempts",
-        "error",
-        "received_at",
-        "processed_at",
-        "headers",
-        "body",
-    )
-    readonly_fields = fields
-    actions = ("reprocess",)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[WebhookEvent]:
-        # The list never loads the (large) bodies.
-        return super().get_queryset(request).defer("body", "raw_body")
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        # Needed for the reprocess action; the fields themselves stay read-only.
-        return request.user.has_perm("integrations.change_webhookevent")
-
-    @action(description=_("Reprocess"), permissions=["change"])
-    def reprocess(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:
-        from integrations.calcom.services import calcom_event_reprocess
-        from integrations.retell.services import retell_event_reprocess
-
-        handlers = {
-            WebhookEvent.Source.RETELL: retell_event_reprocess,
-            WebhookEvent.Source.CALCOM: calcom_event_reprocess,
-        }
-        count = 0
-        for event in queryset:
-            handlers[event.source](event=event)
-            count += 1
-        message = ngettext(
-            "%(count)s event queued for processing.", "%(count)s events queued for processing.", count
-        ) % {"count": count}
-        self.message_user(request, message, messages.SUCCESS)

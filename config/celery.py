@@ -24,6 +24,8 @@ APPS_WITH_SCHEDULES = (
 app = CeleryApp("switchboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Integrations keep their tasks per integration package (integrations/retell/tasks.py, .../calcom/tasks.py).
+app.autodiscover_tasks(["integrations.retell", "integrations.calcom"])
 
 
 def collect_beat_schedule() -> dict:

@@ -57,7 +57,7 @@ def calcom_event_store(
     *, body: dict[str, Any], raw_body: bytes, headers: dict[str, str]
 ) -> tuple[WebhookEvent, bool]:
     """Store one delivery (idempotent on trigger + booking uid); queue its processing when it is new."""
-    from appointments.tasks import process_calcom_event
+    from integrations.calcom.tasks import process_calcom_event
 
     trigger = str(body.get("triggerEvent") or "")[:64]
     uid = payload_of(body).get("uid")
@@ -143,7 +143,7 @@ def _own_booking(stored: WebhookEvent, reference: str) -> tuple[str, str]:
 
 def calcom_event_reprocess(*, event: WebhookEvent) -> WebhookEvent:
     """Admin: queue a failed event again (e.g. after mapping its event type). Processing stays idempotent."""
-    from appointments.tasks import process_calcom_event
+    from integrations.calcom.tasks import process_calcom_event
 
     with transaction.atomic():
         if event.status == Status.FAILED:

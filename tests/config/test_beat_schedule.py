@@ -21,3 +21,8 @@ def test_every_periodic_job_fans_out_to_a_registered_per_company_task():
     for name, entry in collect_beat_schedule().items():
         assert entry["task"] == "common.fan_out", name
         assert entry["args"][0] in app.tasks, f"{name} names unknown task {entry['args'][0]}"
+
+
+def test_tasks_queued_by_the_webhooks_are_known_to_the_workers():
+    app.loader.import_default_modules()
+    assert {"retell.process_call_event", "calcom.process_event", "common.health_probe"} <= set(app.tasks)
