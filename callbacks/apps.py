@@ -16,5 +16,6 @@ class CallbacksConfig(AppConfig):
         subscribe("callback.created", handlers.assign_after_commit)
         subscribe("callback.escalated", handlers.assign_after_commit)
         subscribe("appointment.created", handlers.complete_for_booked_appointment)
+        subscribe("appointment.booking_failed", handlers.take_on_failed_booking)
         subscribe("customer.anonymised", handlers.scrub_for_anonymised_customer)
         dashboard.connect()

@@ -39,3 +39,20 @@ def scrub_for_anonymised_customer(event: DomainEvent) -> None:
         email=event.get("email", ""),
         by=event.get("by"),
     )
+
+
+def take_on_failed_booking(event: DomainEvent) -> None:
+    """Cal.com could not take a booking, move or cancellation: a human finishes it from a callback."""
+    from callbacks.services.handoff import callback_create_for_handoff
+
+    handoff = event["handoff"]
+    request = handoff.request
+    handoff.callback = callback_create_for_handoff(
+        customer=request.customer,
+        service=request.service,
+        branch=request.branch,
+        staff=request.staff,
+        call_id=request.call_id,
+        notes=handoff.notes,
+        metadata=handoff.metadata,
+    )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from appointments.availability import fits_opening_hours, overlaps
 from appointments.models import Appointment
 from appointments.selectors import SlotQuery, customer_busy
-from callbacks.models import CallbackRequest
+from common.events import emit
 from integrations.calcom.types import Attendee, Booking
 from org.models import Branch, Customer, Service, Staff
 from policies.services import PolicyCheck
@@ -66,9 +66,22 @@ class PolicyRefused(ValidationError):
 class AppointmentDeferred(Exception):
     """Cal.com was unreachable: the request was saved as a callback request for a human to finish."""
 
-    def __init__(self, callback: CallbackRequest) -> None:
-        super().__init__(f"deferred to callback request {callback.pk}")
+    def __init__(self, callback: Any) -> None:
+        super().__init__(f"deferred to callback request {getattr(callback, 'pk', None)}")
         self.callback = callback
+
+
+@dataclass
+class Handoff:
+    """A request Cal.com could not take, for a human to finish; sent with `appointment.booking_failed`.
+
+    The subscriber that takes it on (callbacks) records what it created in `callback`.
+    """
+
+    request: BookingRequest
+    notes: str
+    metadata: dict[str, Any]
+    callback: Any = None
 
 
 @dataclass(frozen=True)
@@ -125,18 +138,9 @@ def _status_of(calcom_status: str) -> str:
     return Appointment.Status.SCHEDULED
 
 
-def _callback_for(
-    request: BookingRequest, *, notes: str, kind: str, extra: dict[str, Any]
-) -> CallbackRequest:
-    """A callback request carrying everything needed to finish the request by hand (once per request key)."""
-    from callbacks.services import callback_create
-
-    if request.idempotency_key:
-        earlier = CallbackRequest.objects.filter(
-            metadata__idempotency_key=request.idempotency_key, metadata__kind=kind
-        ).first()
-        if earlier is not None:
-            return earlier
+def _callback_for(request: BookingRequest, *, notes: str, kind: str, extra: dict[str, Any]) -> Any:
+    """Hand the request to a human: callbacks answers `appointment.booking_failed` with a callback request
+    carrying everything needed to finish it by hand (once per request key)."""
     metadata = {
         "kind": kind,
         "idempotency_key": request.idempotency_key,
@@ -148,20 +152,9 @@ def _callback_for(
         "source": request.source,
         **extra,
     }
-    created = callback_create(
-        branch_id=request.branch.pk,
-        phone=request.customer.phone.as_e164 if request.customer.phone else "",
-        customer_name=request.customer.name,
-        customer_id=request.customer.pk,
-        service_id=request.service.pk,
-        preferred_staff_id=request.staff.pk if request.staff else None,
-        customer_email=request.customer.email,
-        notes=str(notes),
-        metadata=metadata,
-        source=CallbackRequest.Source.BOOKING_FAILURE,
-        call_id=request.call_id,
-    )
-    return created.callback
+    handoff = Handoff(request=request, notes=str(notes), metadata=metadata)
+    emit("appointment.booking_failed", handoff=handoff)
+    return handoff.callback
 
 
 def _local(moment: datetime, branch: Branch) -> str:

@@ -36,7 +36,6 @@ from appointments.services.base import (
     _status_of,
 )
 from appointments.services.holds import _hold_settled
-from callbacks.models import CallbackRequest
 from common.cache import tenant_key
 from common.events import emit
 from common.redis import get_redis
@@ -252,7 +251,7 @@ def _undo_calcom_booking(request: BookingRequest, booking: Booking, client: Calc
         )
 
 
-def _defer_booking(request: BookingRequest, *, reason: str) -> CallbackRequest:
+def _defer_booking(request: BookingRequest, *, reason: str) -> Any:
     when = _local(request.starts_at, request.branch)
     notes = DEFERRED_BOOKING_NOTE % {"service": request.service, "when": when}
     return _callback_for(request, notes=notes, kind="booking", extra={"error": reason})

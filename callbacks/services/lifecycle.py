@@ -1,14 +1,13 @@
 """Contact attempts, completing, cancelling, expiring (also by a booked appointment), soft deletion."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from appointments.models import Appointment
 from callbacks import conf
 from callbacks.models import CallbackEscalation, CallbackRequest, ContactAttempt
 from callbacks.services.base import (
@@ -33,6 +32,9 @@ from callbacks.services.base import (
 from callbacks.services.escalation import callback_escalate
 from common.events import emit
 from org.models import Staff
+
+if TYPE_CHECKING:  # callbacks reacts to appointment events; it never loads appointments itself
+    from appointments.models import Appointment
 
 # --- contact attempts ----------------------------------------------------------------------------------
 
@@ -198,13 +200,13 @@ def callback_expire(*, callback: CallbackRequest, by: User | None = None) -> Cal
 
 
 @transaction.atomic
-def callback_complete_for_appointment(*, appointment: Appointment) -> list[CallbackRequest]:
+def callback_complete_for_appointment(*, appointment: "Appointment") -> list[CallbackRequest]:
     """An appointment was booked: the customer's open callbacks (and the one it names) are settled.
 
     Booking proves the customer was reached, so this completes from any open status and stamps
     `contacted_at` when nobody recorded the contact.
     """
-    if appointment.status == Appointment.Status.CANCELLED:
+    if appointment.status == appointment.Status.CANCELLED:
         return []
     matches = Q(pk=appointment.callback_id) if appointment.callback_id else Q(pk__in=[])
     matches |= Q(customer=appointment.customer_id)
@@ -218,7 +220,7 @@ def callback_complete_for_appointment(*, appointment: Appointment) -> list[Callb
 
 
 @transaction.atomic
-def _complete_for_appointment(pk: int, appointment: Appointment) -> CallbackRequest | None:
+def _complete_for_appointment(pk: int, appointment: "Appointment") -> CallbackRequest | None:
     callback = _locked(pk)
     if not callback.is_open or callback.deleted_at is not None:
         return None
