@@ -19,3 +19,24 @@ def totp_enrol(*, user: AbstractBaseUser, name: str = "Authenticator app") -> TO
     device.full_clean()
     device.save()
     return device
+
+
+@transaction.atomic
+def totp_enrolment_start(*, user: AbstractBaseUser) -> TOTPDevice:
+    """A new unconfirmed device for `user` to scan; it counts only once confirmed with a code from it."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device = TOTPDevice(user=user, name="Authenticator app", confirmed=False)
+    device.full_clean()
+    device.save()
+    return device
+
+
+@transaction.atomic
+def totp_enrolment_confirm(*, device: TOTPDevice, token: str) -> bool:
+    """Confirm `device` when `token` is its current code; it then replaces the user's earlier devices."""
+    if not device.verify_token(token.strip().replace(" ", "")):
+        return False
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True

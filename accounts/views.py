@@ -1,9 +1,50 @@
+from io import BytesIO
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin import AdminSite
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.qr import write_qrcode_image
+
+from accounts.services import totp_enrolment_confirm, totp_enrolment_start
+from accounts.two_factor import TOKEN_INVALID
+
+ENROLLED = _("Two-factor authentication is on: from now on, log in with a code from your app.")
 
 
 def lockout(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """axes' AXES_LOCKOUT_CALLABLE: the lockout page, in the request's language."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)
+
+
+def two_factor_setup(request: HttpRequest, site: AdminSite) -> HttpResponse:
+    """Enrol an authenticator app: GET shows a new key, POST confirms it with a code from the app."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).last()
+    if request.method == "POST" and device is not None:
+        if totp_enrolment_confirm(device=device, token=request.POST.get("otp_token", "")):
+            messages.success(request, ENROLLED)
+            return redirect(f"{site.name}:index")
+        messages.error(request, TOKEN_INVALID)
+    else:
+        device = totp_enrolment_start(user=request.user)
+    return TemplateResponse(request, "accounts/two_factor_setup.html", setup_context(request, site, device))
+
+
+def setup_context(request: HttpRequest, site: AdminSite, device: TOTPDevice) -> dict:
+    qr = BytesIO()
+    write_qrcode_image(device.config_url, qr)
+    svg = qr.getvalue().decode()
+    return {
+        **site.each_context(request),
+        "title": gettext("Two-factor authentication"),
+        "qr_svg": mark_safe(svg[svg.index("<svg") :]),  # our own generated SVG, without the XML prolog
+        "secret": device.config_url.split("secret=", 1)[1].split("&", 1)[0],
+        "has_confirmed_device": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+    }

@@ -81,6 +81,12 @@ CALLBACK_TABS = [
 ]
 
 
+def _two_factor_link(request) -> str:
+    from django.urls import reverse
+
+    return reverse("two_factor_setup")
+
+
 def _dashboard_link(request) -> str:
     from django.urls import reverse
 
@@ -173,6 +179,9 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": False,
     "DASHBOARD_CALLBACK": "callbacks.dashboard.dashboard_callback",
     "LOGIN": {"form": "accounts.forms.LoginForm"},
+    "SITE_DROPDOWN": [
+        {"icon": "phonelink_lock", "title": _("Two-factor authentication"), "link": _two_factor_link}
+    ],
     "COLORS": {
         "primary": {
             "50": "oklch(97.0% .014 254.604)",

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from accounts.views import two_factor_setup
 from config.views import healthz
 from tenants.admin import platform_site
 from tenants.metrics import metrics
@@ -10,6 +11,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "admin/two-factor/",
+        platform_site.admin_view(two_factor_setup),
+        {"site": platform_site},
+        name="two_factor_setup",
+    ),
     path("admin/", platform_site.urls),
     path("webhooks/retell/", include("integrations.retell.urls")),
     path("webhooks/calcom/", include("integrations.calcom.urls")),

@@ -4,12 +4,19 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts.views import two_factor_setup
 from config.views import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "admin/two-factor/",
+        admin.site.admin_view(two_factor_setup),
+        {"site": admin.site},
+        name="two_factor_setup",
+    ),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
 ]

@@ -16,7 +16,9 @@ SAFE = {
 
 
 def start_production(*, code: str = "import django; django.setup(); print('started')", **overrides: str):
-    env = {**os.environ, **SAFE, **overrides, "DJANGO_SETTINGS_MODULE": "config.settings_production"}
+    # The browser tests allow async-unsafe access in this process; a production process never does.
+    inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {**inherited, **SAFE, **overrides, "DJANGO_SETTINGS_MODULE": "config.settings_production"}
     return subprocess.run(
         [sys.executable, "-c", code],
         env=env,
