@@ -1,7 +1,10 @@
 """Ada turns on two-factor authentication herself: scan the key, confirm with a code, and from then on her
 login needs a code. The platform admin does the same on the platform host."""
 
+from io import StringIO
+
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -69,3 +72,12 @@ def test_a_platform_admin_turns_two_factor_on_on_the_platform_host(public):
 
     assert response.status_code == 302
     assert TOTPDevice.objects.get(user=admin_user).confirmed
+
+
+def test_an_operator_enrols_a_device_from_the_command_line(ada):
+    out = StringIO()
+
+    call_command("totp_enrol", ada.user.username, stdout=out)
+
+    assert TOTPDevice.objects.get(user=ada.user).confirmed
+    assert out.getvalue().startswith("otpauth://totp/")

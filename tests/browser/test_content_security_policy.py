@@ -1,6 +1,6 @@
 """Every admin page works under the Content-Security-Policy: Ada (Acme's admin) opens the dashboard, each
-list, each add form and a change form; the platform admin does the same on the platform host. Any
-violation the browser reports fails the test."""
+list, each add form, a change form and the two-factor setup; the platform admin does the same on the
+platform host. Any violation the browser reports fails the test."""
 
 import pytest
 from django.contrib import admin
@@ -71,7 +71,7 @@ def test_every_company_admin_page_works_under_the_policy(page, acme_url, company
     log_in_at(page, base, "ada.csp@acme.test")
 
     change_form = f"/admin/callbacks/callbackrequest/{callback.pk}/change/"
-    paths = [*admin_pages(admin.site, "config.urls_tenant"), change_form]
+    paths = [*admin_pages(admin.site, "config.urls_tenant"), change_form, "/admin/two-factor/"]
     violations = visit_all(page, base, paths)
 
     assert violations == []
@@ -83,7 +83,7 @@ def test_every_platform_admin_page_works_under_the_policy(page, live_server, pub
     log_in_at(page, base, "root.csp@platform.test")
 
     change_form = f"/admin/tenants/company/{public['acme'].pk}/change/"
-    paths = [*admin_pages(platform_site, "config.urls_public"), change_form]
+    paths = [*admin_pages(platform_site, "config.urls_public"), change_form, "/admin/two-factor/"]
     violations = visit_all(page, base, paths)
 
     assert violations == []
