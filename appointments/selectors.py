@@ -79,18 +79,6 @@ def customer_busy(
     return list(rows.values_list("starts_at", "ends_at"))
 
 
-def find_customer(*, phone: str = "", email: str = "") -> Customer | None:
-    """Match by phone (E.164) first, then by email; anonymised customers are never matched."""
-    live = Customer.objects.filter(anonymised_at__isnull=True).order_by("pk")
-    if phone:
-        found = live.filter(phone=phone).first()
-        if found is not None:
-            return found
-    if email:
-        return live.filter(email__iexact=email).first()
-    return None
-
-
 @dataclass(frozen=True)
 class SlotQuery:
     """Everything that decides which slots can be offered for one booking wish."""

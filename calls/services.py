@@ -23,6 +23,7 @@ from common.conf import company_setting, current_company
 from common.events import emit
 from common.phone import try_normalise_phone
 from org.models import Branch, Customer
+from org.selectors import customer_for_phone
 from org.services import customer_create
 
 logger = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ def _customer_for(phone: str, *, name: str, create: bool) -> Customer | None:
     e164 = try_normalise_phone(phone) if phone else None
     if e164 is None:
         return None
-    existing = Customer.objects.filter(phone=e164, anonymised_at__isnull=True).order_by("id").first()
+    existing = customer_for_phone(e164, name=name)
     if existing is None and create:
         return customer_create(name=name or e164, phone=e164)
     return existing

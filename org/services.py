@@ -54,11 +54,3 @@ def customer_create(*, name: str, phone: str = "", email: str = "", **fields) ->
     customer.full_clean()
     customer.save()
     return customer
-
-
-def customer_find_by_phone(phone: str) -> Customer | None:
-    return (
-        Customer.objects.filter(phone=normalise_phone(phone), anonymised_at__isnull=True)
-        .order_by("id")
-        .first()
-    )

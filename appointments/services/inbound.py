@@ -121,12 +121,12 @@ def _branch_for(service: Service, staff: Staff | None) -> Branch:
 
 
 def _customer_for(facts: CalcomBookingFacts, branch: Branch) -> Customer:
-    from appointments.selectors import find_customer
     from common.phone import try_normalise_phone
+    from org.selectors import customer_for_email, customer_for_phone
     from org.services import customer_create
 
     phone = try_normalise_phone(facts.attendee_phone) or "" if facts.attendee_phone else ""
-    found = find_customer(phone=phone, email=facts.attendee_email)
+    found = customer_for_phone(phone, name=facts.attendee_name) or customer_for_email(facts.attendee_email)
     if found is not None:
         return found
     language = facts.attendee_language[:2] if facts.attendee_language[:2] in ("de", "en") else "de"

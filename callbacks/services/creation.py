@@ -35,6 +35,7 @@ from callbacks.services.base import (
 from common.events import emit
 from common.phone import normalise_phone
 from org.models import Branch, Customer, Service, Staff
+from org.selectors import customer_for_phone
 
 # --- creation ------------------------------------------------------------------------------------------
 
@@ -134,11 +135,6 @@ def _validated_phone(raw: str, errors: dict, *, email_only_ok: bool) -> str:
         return ""
 
 
-def _customer_by_phone(phone: str) -> Customer | None:
-    matches = list(Customer.objects.filter(phone=phone, anonymised_at__isnull=True)[:2])
-    return matches[0] if len(matches) == 1 else None
-
-
 def _priority_for(customer: Customer | None, notes: str, *, now: datetime) -> str:
     cancellations = 0
     if customer is not None:
@@ -214,7 +210,7 @@ def callback_create(
     with transaction.atomic():
         if request.phone:  # the duplicate rule goes by phone number
             _lock_phone(request.phone)
-        customer = request.customer or (_customer_by_phone(request.phone) if request.phone else None)
+        customer = request.customer or customer_for_phone(request.phone, name=customer_name)
         chosen_priority = priority or _priority_for(customer, notes, now=now)
         duplicate = _open_duplicate(request.phone, now=now) if request.phone else None
         if duplicate is not None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from integrations.retell import selectors, speech
 from integrations.retell.payloads import InboundCall
 from integrations.retell.routing import Route
+from org.selectors import customer_for_phone
 
 
 def _calendar(now: datetime, language: str) -> dict[str, str]:
@@ -30,7 +31,7 @@ def _calendar(now: datetime, language: str) -> dict[str, str]:
 
 
 def _customer_variables(phone: str, now: datetime, language: str) -> dict[str, str]:
-    customer = selectors.customer_for_phone(phone)
+    customer = customer_for_phone(phone)
     appointments = selectors.upcoming_appointments(customer, now=now, limit=1) if customer else []
     following = appointments[0] if appointments else None
     local_start = following.starts_at.astimezone(now.tzinfo) if following else None

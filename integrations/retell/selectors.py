@@ -37,15 +37,6 @@ def call_timezone(branch: Branch | None) -> ZoneInfo:
     return ZoneInfo(company.timezone if company is not None else "Europe/Berlin")
 
 
-def customer_for_phone(raw: str) -> Customer | None:
-    """The customer with this number; None for withheld numbers and when several customers share it."""
-    e164 = try_normalise_phone(raw) if raw else None
-    if e164 is None:
-        return None
-    matches = list(Customer.objects.filter(phone=e164, anonymised_at__isnull=True).order_by("id")[:2])
-    return matches[0] if len(matches) == 1 else None
-
-
 def upcoming_appointments(customer: Customer, *, now: datetime, limit: int = 5) -> list[Appointment]:
     return list(
         Appointment.objects.active()

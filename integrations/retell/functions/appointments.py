@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 
 from appointments.models import Appointment, SlotHold
 from common.phone import try_normalise_phone
-from common.spoken_time import SpokenTime
 from integrations.calcom.errors import CalcomError, CalcomUnavailable
 from integrations.retell import speech
 from integrations.retell.functions.availability import check_window
@@ -33,7 +32,9 @@ from integrations.retell.functions.calendar import (
     taken_reply,
 )
 from integrations.retell.functions.context import ArgumentProblem, FunctionContext, Reply
+from integrations.retell.spoken_time import SpokenTime
 from org.models import Customer, Service
+from org.selectors import customer_for_phone
 
 
 def _find_by_name_and_date(context: FunctionContext) -> Reply:
@@ -88,11 +89,7 @@ def _booking_customer(context: FunctionContext) -> Customer:
     known = (
         context.customer if context.customer and (not phone or str(context.customer.phone) == phone) else None
     )
-    known = known or (
-        Customer.objects.filter(phone=phone, anonymised_at__isnull=True).order_by("id").first()
-        if phone
-        else None
-    )
+    known = known or customer_for_phone(phone or "", name=context.arg("name"))
     if known is not None:
         return known
     name = context.require("name", "ask_name")

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from appointments.models import SlotHold
-from common.spoken_time import SpokenTime
 from integrations.calcom.errors import CalcomError
 from integrations.retell.functions.calendar import (
     MAX_OFFERED,
@@ -27,6 +26,7 @@ from integrations.retell.functions.calendar import (
     validation_reason,
 )
 from integrations.retell.functions.context import ArgumentProblem, FunctionContext, Reply
+from integrations.retell.spoken_time import SpokenTime
 from org.models import Service
 
 

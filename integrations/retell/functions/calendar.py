@@ -14,8 +14,8 @@ from django.utils import timezone
 from appointments.models import Appointment
 from callbacks.models import CallbackRequest
 from common.phone import try_normalise_phone
-from common.spoken_time import SpokenTime
 from integrations.retell.functions.context import ArgumentProblem, FunctionContext, Reply
+from integrations.retell.spoken_time import SpokenTime
 from org.models import Service, Staff
 
 logger = logging.getLogger(__name__)

@@ -16,11 +16,12 @@ from django.utils import timezone
 
 from calls.models import Call
 from common.phone import try_normalise_phone
-from common.spoken_time import SpokenTime, SpokenTimeError, parse_spoken_time
 from integrations.retell import phrases, selectors, speech
 from integrations.retell.payloads import FunctionCall, caller_number
 from integrations.retell.routing import Route
+from integrations.retell.spoken_time import SpokenTime, SpokenTimeError, parse_spoken_time
 from org.models import Branch, Customer, Service, Staff
+from org.selectors import customer_for_phone
 
 Reply = dict[str, Any]
 
@@ -88,7 +89,7 @@ class FunctionContext:
 
     @cached_property
     def customer(self) -> Customer | None:
-        return self.call.customer or selectors.customer_for_phone(self.caller_phone)
+        return self.call.customer or customer_for_phone(self.caller_phone)
 
     # -- speaking --
     def say(self, key: str, **params: Any) -> str:

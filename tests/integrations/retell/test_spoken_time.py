@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from common.spoken_time import (
+from integrations.retell.spoken_time import (
     EMPTY_EXPRESSION,
     INVALID_DATE,
     INVALID_TIME,
