@@ -1,4 +1,4 @@
-"""Session-wide test tenants and the personas used across the suite.
+"""Session-wide test tenants; the personas used across the suite are in tests/personas.py.
 
 Two companies exist for the whole session (their schemas are created once): `acme` is where most tests
 live; `globex` is the other company, where Eve works, for isolation tests.
@@ -14,6 +14,8 @@ from django.test import Client
 from django_tenants.utils import get_public_schema_name
 
 from tenants.models import Company, Domain
+
+pytest_plugins = ["tests.personas"]
 
 TENANTS = {"acme": "Acme Praxis", "globex": "Globex Salon"}
 
@@ -95,6 +97,19 @@ def client_for():
 @pytest.fixture
 def public_client(public) -> Client:
     return Client(HTTP_HOST="localhost")
+
+
+@pytest.fixture
+def company_settings(company):
+    """`company_settings(KEY=value)` overrides Acme's settings for one test (in memory; the tenant object is
+    re-read per test)."""
+    original = dict(company.settings or {})
+
+    def override(**values):
+        company.settings = {**original, **values}
+
+    yield override
+    company.settings = original
 
 
 def _tenant_tables(schema: str) -> list[tuple[str, bool]]:

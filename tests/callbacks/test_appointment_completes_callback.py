@@ -7,9 +7,9 @@ import pytest
 from appointments.models import Appointment
 from callbacks.models import CallbackRequest
 from common.events import emit
-from tests.callbacks.conftest import WEDNESDAY_10
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.org import CustomerFactory
+from tests.personas import WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db
 Status = CallbackRequest.Status

@@ -8,9 +8,10 @@ from django.utils import timezone
 from appointments.models import Appointment
 from callbacks.models import CallbackEvent, CallbackRequest
 from callbacks.services import callback_auto_assign, callback_create, callbacks_bulk_auto_assign
-from tests.callbacks.conftest import BERLIN, names, queued_task_names, staff_at
+from tests.callbacks.conftest import names, queued_task_names, staff_at
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.org import BranchFactory, ServiceFactory
+from tests.personas import BERLIN
 
 pytestmark = pytest.mark.django_db
 Status = CallbackRequest.Status

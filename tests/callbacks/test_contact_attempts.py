@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 
 from callbacks.models import CALL_BACK_AT_REQUIRED, CallbackEscalation, CallbackRequest, ContactAttempt
 from callbacks.services import ATTEMPT_NOT_ALLOWED, CALL_BACK_AT_IN_PAST, callback_record_contact_attempt
-from tests.callbacks.conftest import WEDNESDAY_10, names
+from tests.callbacks.conftest import names
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
+from tests.personas import WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db
 Outcome = ContactAttempt.Outcome

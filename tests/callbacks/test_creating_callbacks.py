@@ -16,8 +16,9 @@ from callbacks.services import (
     callback_create,
 )
 from common.phone import INVALID_PHONE
-from tests.callbacks.conftest import BERLIN, WEDNESDAY_10, names
+from tests.callbacks.conftest import names
 from tests.factories.org import BranchFactory, ClosureFactory, CustomerFactory, ServiceFactory
+from tests.personas import BERLIN, WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db
 

@@ -24,9 +24,10 @@ from callbacks.services import (
     callback_restore,
     callback_soft_delete,
 )
-from tests.callbacks.conftest import WEDNESDAY_10, names, staff_at
+from tests.callbacks.conftest import names, staff_at
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.org import BranchFactory
+from tests.personas import WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db
 Status = CallbackRequest.Status

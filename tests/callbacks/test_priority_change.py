@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 
 from callbacks.models import CallbackEvent, CallbackRequest
 from callbacks.services import PRIORITY_OF_CLOSED, UNKNOWN_PRIORITY, callback_create, callback_set_priority
-from tests.callbacks.conftest import WEDNESDAY_10, names
+from tests.callbacks.conftest import names
+from tests.personas import WEDNESDAY_10
 
 Priority = CallbackRequest.Priority
 

@@ -7,8 +7,9 @@ import pytest
 from callbacks import sweeps
 from callbacks.models import CallbackEscalation, CallbackEvent, CallbackRequest, ContactAttempt
 from callbacks.services import callback_assign, callback_create, callback_record_contact_attempt
-from tests.callbacks.conftest import BERLIN, WEDNESDAY_10, names, queued_task_names
+from tests.callbacks.conftest import names, queued_task_names
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
+from tests.personas import BERLIN, WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db
 Status = CallbackRequest.Status

@@ -4,7 +4,6 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,18 +19,6 @@ from tests.factories.calls import CallFactory, FunctionInvocationFactory, ended
 from tests.factories.org import BranchFactory, CustomerFactory, StaffFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture
-def ada(company):
-    """Ada is Acme's admin."""
-    return StaffFactory(name="Ada", role=Role.ADMIN, user__username="ada@acme.test")
-
-
-@pytest.fixture
-def anna(company):
-    """Anna is staff at Acme: she sees calls, not the webhook log."""
-    return StaffFactory(name="Anna", role=Role.STAFF, user__username="anna@acme.test")
 
 
 def login(tenant_client, staff):

@@ -1,23 +1,20 @@
 """People, places and stand-ins for the notification tests.
 
-Branch "Mitte" (Europe/Berlin) offers "Haircut". Anna cuts hair there; Max manages Mitte.
-Erika is a customer with a mobile number, an email address and consent for SMS and WhatsApp.
-The clock stands still on Wednesday 4 March 2026, 10:00 in Berlin unless a test moves it.
+Branch "Mitte" (Europe/Berlin, with an address and a phone) offers "Haircut". Anna (tests/personas.py) cuts
+hair there; Max manages Mitte. Erika is a customer with a mobile number, an email address and consent for SMS
+and WhatsApp. The clock stands still on Wednesday 4 March 2026, 10:00 in Berlin unless a test moves it.
 Acme's Twilio account and Slack webhook point at local stand-ins; email goes to a real local SMTP server.
 """
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from org.roles import Role
 from tests.factories.notifications import NotifiedAppointmentFactory
-from tests.factories.org import BranchFactory, CustomerFactory, ServiceFactory, StaffFactory
+from tests.factories.org import BranchFactory, CustomerFactory
 from tests.notifications.fakes import FakeSlack, FakeTwilio, SmtpServer
+from tests.personas import WEDNESDAY_10
 
-BERLIN = ZoneInfo("Europe/Berlin")
-WEDNESDAY_10 = datetime(2026, 3, 4, 10, 0, tzinfo=BERLIN)
 TWILIO_SID, TWILIO_TOKEN = "AC" + "1" * 32, "test-auth-token"
 SMS_SENDER, WHATSAPP_SENDER = "+4915100000001", "+4915100000002"
 
@@ -33,12 +30,6 @@ def _start_without_deliveries(request):
 
         NotificationDelivery.objects.all().delete()
         NotificationConfiguration.objects.all().delete()
-
-
-@pytest.fixture
-def clock(time_machine):
-    time_machine.move_to(WEDNESDAY_10, tick=False)
-    return time_machine
 
 
 @pytest.fixture
@@ -78,34 +69,8 @@ def acme(company, twilio, slack):
 
 
 @pytest.fixture
-def company_settings(company):
-    original = dict(company.settings or {})
-
-    def override(**values):
-        company.settings = {**original, **values}
-
-    yield override
-    company.settings = original
-
-
-@pytest.fixture
 def mitte(company, clock):
     return BranchFactory(name="Mitte", address="Friedrichstraße 1, 10117 Berlin", phone="+49301234567")
-
-
-@pytest.fixture
-def haircut(mitte):
-    return ServiceFactory(name="Haircut", branches=[mitte])
-
-
-@pytest.fixture
-def anna(mitte, haircut):
-    return StaffFactory(name="Anna Schmidt", branches=[mitte], services=[haircut], phone="+4917011111111")
-
-
-@pytest.fixture
-def max_manager(mitte):
-    return StaffFactory(name="Max Meier", role=Role.MANAGER, branches=[mitte])
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from common.events import emit
 from notifications.models import NotificationDelivery
 from notifications.services import APPOINTMENT_CANCELLED, APPOINTMENT_MOVED, APPOINTMENT_PASSED
 from notifications.tasks import send_delivery
-from tests.notifications.conftest import BERLIN, WEDNESDAY_10
+from tests.personas import BERLIN, WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db
 Status = NotificationDelivery.Status

@@ -11,7 +11,8 @@ from notifications.services import in_app_mark_read
 from notifications.tasks import send_delivery
 from tests.factories.callbacks import AssignedCallbackFactory
 from tests.factories.notifications import NotificationConfigurationFactory
-from tests.notifications.conftest import SMS_SENDER, WEDNESDAY_10, WHATSAPP_SENDER
+from tests.notifications.conftest import SMS_SENDER, WHATSAPP_SENDER
+from tests.personas import WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db
 Status = NotificationDelivery.Status

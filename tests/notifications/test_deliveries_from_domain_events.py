@@ -9,7 +9,7 @@ from common.events import emit
 from notifications.models import NotificationDelivery
 from notifications.services import NO_EMAIL, NO_SLACK_WEBHOOK, NOT_MOBILE
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
-from tests.notifications.conftest import WEDNESDAY_10
+from tests.personas import WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from notifications.models import NotificationDelivery
 from notifications.tasks import send_delivery
 from notifications.webhooks import BAD_SIGNATURE
 from tests.factories.notifications import NotificationConfigurationFactory as Config
-from tests.notifications.conftest import TWILIO_TOKEN, WEDNESDAY_10
+from tests.notifications.conftest import TWILIO_TOKEN
+from tests.personas import WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db
 Status = NotificationDelivery.Status

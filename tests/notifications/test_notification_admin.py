@@ -12,21 +12,14 @@ from django.urls import reverse
 from common.events import emit
 from notifications.models import NotificationConfiguration, NotificationDelivery, NotificationTemplate
 from notifications.tasks import send_delivery
-from org.roles import Role
 from tests.factories.callbacks import AssignedCallbackFactory
 from tests.factories.notifications import NotificationConfigurationFactory as Config
 from tests.factories.org import StaffFactory
-from tests.notifications.conftest import WEDNESDAY_10
 from tests.notifications.fakes import twilio_error
+from tests.personas import WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db
 Status = NotificationDelivery.Status
-
-
-@pytest.fixture
-def ada(company):
-    """Ada is Acme's admin: she edits notification settings."""
-    return StaffFactory(name="Ada", role=Role.ADMIN)
 
 
 @pytest.fixture
@@ -163,7 +156,7 @@ def test_staff_see_only_their_own_unread_notifications_and_can_mark_them_read(
     page = tenant_client.get(changelist)
     assert page.status_code == 200
     [mine] = page.context["cl"].result_list
-    assert mine.subject == "Rückruf zugewiesen: Kunde von Anna Schmidt"
+    assert mine.subject == "Rückruf zugewiesen: Kunde von Anna"
     tenant_client.post(changelist, {"action": "mark_read", "_selected_action": [mine.pk]})
     mine.refresh_from_db()
     assert mine.read_at is not None
@@ -192,6 +185,6 @@ def test_the_overview_shows_defaults_and_every_override_per_event_and_channel(cl
     rows = {(r.event_type.key, r.channel): r for r in page.context["rows"]}
     email, whatsapp = rows["appointment.created", "email"], rows["appointment.created", "whatsapp"]
     assert (email.default_on, [c.target_label for c in email.rows]) == (True, ["Mitte"])
-    assert (whatsapp.default_on, [c.target_label for c in whatsapp.rows]) == (False, ["Anna Schmidt"])
+    assert (whatsapp.default_on, [c.target_label for c in whatsapp.rows]) == (False, ["Anna"])
     assert ("callback.escalated", "slack") in rows
     assert "fallback sms" in page.content.decode()

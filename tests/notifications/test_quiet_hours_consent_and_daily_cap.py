@@ -11,7 +11,7 @@ from notifications.quiet_hours import next_allowed
 from notifications.services import DAILY_CAP_REACHED, NO_CONSENT, OPTED_OUT
 from notifications.tasks import send_delivery
 from tests.factories.notifications import NotificationConfigurationFactory
-from tests.notifications.conftest import BERLIN, WEDNESDAY_10
+from tests.personas import BERLIN, WEDNESDAY_10
 
 Status = NotificationDelivery.Status
 NEW_YORK = ZoneInfo("America/New_York")

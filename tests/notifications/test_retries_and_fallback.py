@@ -9,8 +9,8 @@ from notifications.models import NotificationDelivery
 from notifications.services import NOT_RESENDABLE, delivery_resend
 from notifications.tasks import send_delivery
 from tests.factories.notifications import NotificationConfigurationFactory
-from tests.notifications.conftest import WEDNESDAY_10
 from tests.notifications.fakes import twilio_error
+from tests.personas import WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db
 Status = NotificationDelivery.Status

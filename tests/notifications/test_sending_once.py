@@ -8,7 +8,7 @@ from common.events import emit
 from notifications.models import NotificationDelivery
 from notifications.services import STUCK_IN_SENDING, deliveries_fail_stuck
 from notifications.tasks import dispatch_due, send_delivery
-from tests.notifications.conftest import WEDNESDAY_10
+from tests.personas import WEDNESDAY_10
 
 Status = NotificationDelivery.Status
 

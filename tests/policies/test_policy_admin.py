@@ -22,12 +22,6 @@ PREVIEW = "admin:policies_policyconfiguration_preview"
 
 
 @pytest.fixture
-def ada(company):
-    """Ada is the company's admin: she edits policies."""
-    return StaffFactory(name="Ada", role=Role.ADMIN)
-
-
-@pytest.fixture
 def client(tenant_client, ada):
     tenant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     tenant_client.force_login(ada.user)
