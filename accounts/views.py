@@ -1,3 +1,4 @@
+from base64 import b32encode
 from io import BytesIO
 
 from django.conf import settings
@@ -45,6 +46,6 @@ def setup_context(request: HttpRequest, site: AdminSite, device: TOTPDevice) -> 
         **site.each_context(request),
         "title": gettext("Two-factor authentication"),
         "qr_svg": mark_safe(svg[svg.index("<svg") :]),  # our own generated SVG, without the XML prolog
-        "secret": device.config_url.split("secret=", 1)[1].split("&", 1)[0],
+        "secret": b32encode(device.bin_key).decode(),  # the key as authenticator apps take it typed
         "has_confirmed_device": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
     }

@@ -1,6 +1,7 @@
 """Ada turns on two-factor authentication herself: scan the key, confirm with a code, and from then on her
 login needs a code. The platform admin does the same on the platform host."""
 
+from base64 import b32encode
 from io import StringIO
 
 from django.contrib.auth.models import User
@@ -24,6 +25,7 @@ def test_the_setup_page_shows_a_qr_code_and_the_key(ada, as_user):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<svg" in html
+    assert b32encode(device.bin_key).decode() in html
     assert not device.confirmed
 
 
