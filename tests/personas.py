@@ -45,13 +45,15 @@ def acme_person(name: str, role: str, *branches: Branch, **fields) -> Staff:
 
 @pytest.fixture
 def anna(mitte, haircut) -> Staff:
-    # Anna works the callbacks of branch Mitte and cuts hair: plain staff, she sees her own work only.
+    # Anna works the callbacks of branch Mitte and cuts hair: plain staff, she may cancel within policy
+    # but never override it.
     return acme_person("Anna", Role.STAFF, mitte, services=[haircut])
 
 
 @pytest.fixture
 def max_manager(mitte) -> Staff:
-    # Max manages Mitte: he assigns callbacks and may override a policy refusal, but takes no callbacks.
+    # Max manages Mitte: he assigns callbacks and may override a policy refusal or waive a fee, with a
+    # reason; he takes no callbacks himself.
     return acme_person("Max", Role.MANAGER, mitte, accepts_callbacks=False)
 
 

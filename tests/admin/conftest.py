@@ -1,8 +1,9 @@
 """People and places for the admin tests.
 
-Acme has two branches: "Mitte" (Anna and Ben are staff there, Max manages it) and "Nord" (Nora works
-there). Ada is Acme's admin. Eve is the manager of Globex, another company. Everyone logs in on their
-company's host with the password "demo12345".
+Acme has two branches, neither with opening hours: "Mitte" (Anna and Ben are staff there, Max manages it)
+and "Nord" (Nora works there). Ada is Acme's admin. Eve is the manager of Globex, another company (Anna, Max,
+Ada and Eve come from tests/personas.py). Everyone logs in on their company's host with the password
+"demo12345".
 """
 
 from datetime import timedelta
@@ -10,14 +11,14 @@ from datetime import timedelta
 import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
-from django_tenants.utils import tenant_context
 
 from callbacks.models import CallbackRequest
 from org.roles import Role
 from tests.admin.catalogue import compile_catalogue
 from tests.conftest import tenant_host
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
-from tests.factories.org import BranchFactory, ServiceFactory, StaffFactory
+from tests.factories.org import BranchFactory
+from tests.personas import acme_person
 
 
 @pytest.fixture(scope="session")
@@ -43,45 +44,13 @@ def nord(company):
 
 
 @pytest.fixture
-def haircut(mitte):
-    return ServiceFactory(name="Haircut", branches=[mitte])
-
-
-def person(name, role, *branches, **fields):
-    return StaffFactory(
-        name=name, user__username=f"{name.lower()}@acme.test", role=role, branches=list(branches), **fields
-    )
-
-
-@pytest.fixture
-def anna(mitte, haircut):
-    return person("Anna", Role.STAFF, mitte, services=[haircut])
-
-
-@pytest.fixture
 def ben(mitte, haircut):
-    return person("Ben", Role.STAFF, mitte, services=[haircut])
+    return acme_person("Ben", Role.STAFF, mitte, services=[haircut])
 
 
 @pytest.fixture
 def nora(nord):
-    return person("Nora", Role.STAFF, nord)
-
-
-@pytest.fixture
-def max_manager(mitte):
-    return person("Max", Role.MANAGER, mitte, accepts_callbacks=False)
-
-
-@pytest.fixture
-def ada(mitte):
-    return person("Ada", Role.ADMIN, mitte, accepts_callbacks=False)
-
-
-@pytest.fixture
-def eve(other_company, company):
-    with tenant_context(other_company):
-        return StaffFactory(name="Eve", user__username="eve@globex.test", role=Role.MANAGER)
+    return acme_person("Nora", Role.STAFF, nord)
 
 
 def login(company, user) -> Client:

@@ -12,11 +12,10 @@ from django_tenants.utils import tenant_context
 
 from calls.models import Call
 from integrations.models import WebhookEvent
-from org.roles import Role
 from tests.factories.appointments import AppointmentFactory
 from tests.factories.callbacks import CallbackRequestFactory
 from tests.factories.calls import CallFactory, FunctionInvocationFactory, ended
-from tests.factories.org import BranchFactory, CustomerFactory, StaffFactory
+from tests.factories.org import BranchFactory, CustomerFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -148,11 +147,10 @@ def test_the_webhook_log_lists_events_and_reprocesses_them(
     assert Call.objects.filter(retell_call_id="call_w").exists()
 
 
-def test_another_company_sees_none_of_these_calls(company, other_company, client_for):
+def test_another_company_sees_none_of_these_calls(company, other_company, client_for, eve):
     acme_call = a_call(5)
+    globex = client_for(other_company)
     with tenant_context(other_company):
-        eve = StaffFactory(name="Eve", role=Role.ADMIN, user__username="eve@globex.test")
-        globex = client_for(other_company)
         globex.force_login(eve.user)
     response = globex.get(reverse("admin:calls_call_changelist"))
     assert response.status_code == 200

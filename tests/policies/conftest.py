@@ -1,4 +1,4 @@
-"""Personas for the policy tests (Anna is staff, Max a manager); each test starts with a cold cache."""
+"""The policy tests start with a cold cache; Anna (staff) and Max (manager) come from tests/personas.py."""
 
 from contextlib import contextmanager
 
@@ -7,9 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from org.roles import Role
 from policies.selectors import policy_cache_invalidate
-from tests.factories.org import StaffFactory
 
 
 @pytest.fixture(autouse=True)
@@ -28,18 +26,6 @@ def _in_english():
     """Messages are compared in English (the msgids), whatever the German catalogue says by then."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def anna(company):
-    """Anna is ordinary staff: she may cancel within policy but not override it."""
-    return StaffFactory(name="Anna", role=Role.STAFF)
-
-
-@pytest.fixture
-def max_manager(company):
-    """Max is a manager: he may override a refusal or waive a fee, with a reason."""
-    return StaffFactory(name="Max", role=Role.MANAGER)
 
 
 @pytest.fixture

@@ -54,8 +54,7 @@ def test_the_list_shows_each_change_with_a_fixed_number_of_queries(
     assert "phone agent" in response.content.decode()
 
 
-def test_a_manager_waives_a_fee_with_a_reason(tenant_client, late_cancellation):
-    ada = StaffFactory(name="Ada", role=Role.ADMIN)
+def test_a_manager_waives_a_fee_with_a_reason(tenant_client, late_cancellation, ada):
     client = login(tenant_client, ada)
 
     response = client.post(reverse(WAIVE, args=[late_cancellation.pk]), {"reason": "Kulanz"})
