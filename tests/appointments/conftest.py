@@ -1,11 +1,11 @@
 """Acme's calendar lives in a local Cal.com stand-in; the real Redis and PostgreSQL do the rest.
 
-Personas: Jonas is a customer of Acme; Anna is staff, Max a manager at the Mitte branch.
+Jonas is a customer of Acme; Anna (staff) and Max (manager) of branch Mitte come from tests/personas.py.
+Here, Mitte's haircut ("Haarschnitt") is booked in Cal.com's event type 4242.
 """
 
 import uuid
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -14,11 +14,11 @@ from django.utils import timezone
 from common.redis import get_redis
 from policies.selectors import policy_cache_invalidate
 from tests.factories.appointments import EventTypeMappingFactory
-from tests.factories.org import BranchFactory, CustomerFactory, ServiceFactory, StaffFactory
+from tests.factories.org import CustomerFactory, ServiceFactory
 from tests.integrations.calcom.calcom_standin import CalcomStandIn
+from tests.personas import BERLIN
 
 EVENT_TYPE = 4242
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture
@@ -60,11 +60,6 @@ def _forget_redis_state(schema: str) -> None:
 
 
 @pytest.fixture
-def mitte(company):
-    return BranchFactory(name="Mitte", timezone="Europe/Berlin")
-
-
-@pytest.fixture
 def haircut(mitte):
     service = ServiceFactory(name="Haarschnitt", duration_minutes=30, price="40.00", branches=[mitte])
     EventTypeMappingFactory(service=service, event_type_id=EVENT_TYPE)
@@ -75,18 +70,6 @@ def haircut(mitte):
 def jonas(company):
     """Jonas is a customer of Acme."""
     return CustomerFactory(name="Jonas Weber", phone="+4915112345678", email="jonas@example.test")
-
-
-@pytest.fixture
-def anna(mitte, haircut):
-    """Anna is staff at Mitte."""
-    return StaffFactory(name="Anna", branches=[mitte], services=[haircut])
-
-
-@pytest.fixture
-def max_manager(mitte):
-    """Max manages Mitte."""
-    return StaffFactory(name="Max", role="manager", branches=[mitte])
 
 
 def next_weekday_at(weekday: int, hour: int, minute: int = 0, weeks: int = 1) -> datetime:
