@@ -6,8 +6,6 @@ Globex's customer with the very same number: Acme must never see her.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -18,13 +16,11 @@ from org.models import Branch, Customer
 from tenants.services import phone_route_add
 from tests.factories.calls import call_object, signed_post
 from tests.factories.org import BranchFactory, CustomerFactory, ServiceFactory
+from tests.personas import BERLIN, WEDNESDAY_10  # noqa: F401  (the Retell tests import them from here)
 
-BERLIN = ZoneInfo("Europe/Berlin")
 ACME_NUMBER = "+4930901820"
 GLOBEX_NUMBER = "+4940123456"
 DANA_PHONE = "+4915112345678"
-# Wednesday 4 March 2026, 10:00 in Berlin: Praxis Mitte is open.
-WEDNESDAY_10 = datetime(2026, 3, 4, 10, 0, tzinfo=BERLIN)
 
 
 @dataclass
@@ -33,12 +29,6 @@ class Line:
     branch: Branch
     number: str
     customer: Customer
-
-
-@pytest.fixture
-def clock(time_machine):
-    time_machine.move_to(WEDNESDAY_10, tick=True)
-    return time_machine
 
 
 @pytest.fixture
