@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from org.roles import Role
 from tests.browser.conftest import (  # noqa: F401  (live-server fixtures and helpers of tests/browser)
     _compiled_catalogue,
     _german_catalogue,
@@ -17,17 +16,15 @@ from tests.browser.conftest import (  # noqa: F401  (live-server fixtures and he
     screenshot,
 )
 from tests.factories.calls import CallFactory, FunctionInvocationFactory
-from tests.factories.org import BranchFactory, CustomerFactory, StaffFactory
+from tests.factories.org import CustomerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def analysed_call(company, acme_url):  # noqa: F811
-    branch = BranchFactory(name="Praxis Mitte")
-    StaffFactory(name="Max", user__username="max.calls@acme.test", role=Role.MANAGER, branches=[branch])
+def analysed_call(company, acme_url, max_manager):  # noqa: F811
     call = CallFactory(
-        branch=branch,
+        branch=max_manager.branches.get(),
         customer=CustomerFactory(name="Dana Ruiz"),
         started_at=datetime(2026, 3, 4, 10, 5, tzinfo=ZoneInfo("Europe/Berlin")),
         duration_ms=101_776,
@@ -49,7 +46,7 @@ def analysed_call(company, acme_url):  # noqa: F811
 
 
 def test_a_manager_reads_a_call_and_the_monthly_usage(acme_url, analysed_call, page):  # noqa: F811
-    log_in(page, acme_url, "max.calls@acme.test")
+    log_in(page, acme_url, "max@acme.test")
     page.goto(acme_url("/admin/calls/call/"))
     page.get_by_text("Dana Ruiz").first.wait_for()
     page.goto(acme_url(f"/admin/calls/call/{analysed_call.pk}/change/"))

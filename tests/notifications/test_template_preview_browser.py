@@ -6,9 +6,7 @@ from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 
 from notifications.models import NotificationTemplate
-from org.roles import Role
 from tests.conftest import tenant_host
-from tests.factories.org import StaffFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,26 +20,17 @@ def acme(companies):
 
 
 @pytest.fixture
-def page(acme, live_server, browser):
-    with tenant_context(acme):
-        ada = StaffFactory(name="Ada", role=Role.ADMIN)
-        client = Client(HTTP_HOST=tenant_host(acme.schema_name))
-        client.force_login(ada.user)
+def page(acme, ada, live_server, browser):
+    client = Client(HTTP_HOST=tenant_host(acme.schema_name))
+    client.force_login(ada.user)
     port = live_server.url.rsplit(":", 1)[1]
     base_url = f"http://{tenant_host(acme.schema_name)}:{port}"
     context = browser.new_context(locale="en-GB", base_url=base_url)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": f"{base_url}/"}]
     )
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-        # committed rows in a tenant schema survive the flush of a transactional test
-        with tenant_context(acme):
-            user = ada.user
-            ada.delete()
-            user.delete()
+    yield context.new_page()
+    context.close()
 
 
 def test_the_preview_follows_the_text_and_names_an_unknown_placeholder(acme, page):

@@ -10,11 +10,9 @@ from playwright.sync_api import expect
 
 from appointments.models import Appointment
 from org.models import Branch, Customer, Service, Staff
-from org.roles import Role
 from policies.models import PolicyConfiguration
 from policies.selectors import policy_cache_invalidate
 from tests.conftest import tenant_host
-from tests.factories.org import BranchFactory, StaffFactory
 from tests.factories.policies import PolicyAppointmentFactory
 
 pytestmark = [
@@ -39,11 +37,9 @@ def acme(companies):
 
 
 @pytest.fixture
-def page(acme, live_server, browser):
-    with tenant_context(acme):
-        ada = StaffFactory(name="Ada", role=Role.ADMIN)
-        client = Client(HTTP_HOST=tenant_host(acme.schema_name))
-        client.force_login(ada.user)
+def page(acme, ada, live_server, browser):
+    client = Client(HTTP_HOST=tenant_host(acme.schema_name))
+    client.force_login(ada.user)
     port = live_server.url.rsplit(":", 1)[1]
     base_url = f"http://{tenant_host(acme.schema_name)}:{port}"
     context = browser.new_context(locale="en-GB", base_url=base_url)
@@ -58,9 +54,9 @@ def page(acme, live_server, browser):
     context.close()
 
 
-def test_an_admin_sets_a_tiered_branch_policy_and_previews_a_late_cancellation(acme, page):
+def test_an_admin_sets_a_tiered_branch_policy_and_previews_a_late_cancellation(acme, page, mitte):
+    branch = mitte
     with tenant_context(acme):
-        branch = BranchFactory(name="Mitte")
         appointment = PolicyAppointmentFactory(branch=branch, starts_at=timezone.now() + timedelta(hours=30))
 
     page.goto("/admin/policies/policyconfiguration/add/")
