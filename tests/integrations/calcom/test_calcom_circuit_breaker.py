@@ -24,11 +24,10 @@ def test_circuit_opens_after_five_consecutive_failures_and_answers_at_once(make_
     client = make_client(attempts=1)
     break_circuit(client, standin)
 
-    started = time.monotonic()
     with pytest.raises(CalcomCircuitOpen):
         client.me()
 
-    assert time.monotonic() - started < 0.05
+    # "At once" means without asking Cal.com: the sixth call never reached it.
     assert len(standin.requests_to("/v2/me")) == 5
 
 

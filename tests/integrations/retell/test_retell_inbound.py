@@ -1,6 +1,5 @@
 """`call_inbound`: before picking up, the agent learns who calls and what day it is (strings only)."""
 
-import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -105,12 +104,10 @@ def test_the_dialled_number_decides_the_company(acme, globex, retell_client, clo
     assert found["customer_name"] == "Eve Globex"  # same phone as Dana, but Globex only knows Eve
 
 
-def test_inbound_writes_nothing_and_answers_fast(acme, retell_client, clock):
+def test_inbound_writes_nothing_and_reads_a_fixed_number_of_rows(acme, retell_client, clock):
     signed_post(retell_client, URL, inbound())  # warm up imports and connections
     with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
         response = signed_post(retell_client, URL, inbound())
-        elapsed = time.perf_counter() - started
     assert response.status_code == 200
     assert not [
         q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
@@ -118,7 +115,6 @@ def test_inbound_writes_nothing_and_answers_fast(acme, retell_client, clock):
     reads = [q for q in queries.captured_queries if not q["sql"].startswith("SET search_path")]
     # host, number route, branch + hours + closures, customer, next appointment, open callback
     assert len(reads) == 8
-    assert elapsed < 0.1
 
 
 @pytest.mark.parametrize("body", [{"event": "call_inbound"}, {"event": "call_inbound", "call_inbound": {}}])
