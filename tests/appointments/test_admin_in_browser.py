@@ -7,12 +7,10 @@ from django.db import connection
 
 from appointments.models import Appointment, EventTypeMapping
 from org.models import Branch, Customer, Service, Staff
-from org.roles import Role
 from policies.models import AppointmentModification, PolicyConfiguration
 from policies.services import policy_set
 from tests.appointments.conftest import EVENT_TYPE, next_weekday_at
 from tests.factories.appointments import AppointmentFactory
-from tests.factories.org import StaffFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +41,7 @@ def committed(company):
 
 
 def test_a_manager_sees_the_fee_then_cancels(
-    committed, live_server, page, company, calcom, haircut, mitte, jonas
+    committed, live_server, page, company, calcom, haircut, mitte, jonas, max_manager
 ):
     policy_set(policy_type="cancellation", settings={"fee": {"kind": "fixed", "amount": "12.50"}})
     start = next_weekday_at(0, 10)
@@ -60,7 +58,6 @@ def test_a_manager_sees_the_fee_then_cancels(
         calcom_booking_uid=booking["uid"],
         policy_snapshot=policy_snapshot_for(branch=mitte, service=haircut),
     )
-    max_manager = StaffFactory(name="Max", role=Role.MANAGER, user=UserFactory(username="max@example.test"))
     port = live_server.url.rsplit(":", 1)[1]
     base = f"http://acme.localhost:{port}"
 

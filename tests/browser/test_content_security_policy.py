@@ -7,11 +7,9 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from org.roles import Role
 from tenants.admin import platform_site
 from tests.browser.conftest import PASSWORD
 from tests.factories.callbacks import CallbackRequestFactory
-from tests.factories.org import BranchFactory, StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,12 +61,10 @@ def visit_all(page, base: str, paths: list[str]) -> list[str]:
     return found + console
 
 
-def test_every_company_admin_page_works_under_the_policy(page, acme_url, company):
-    mitte = BranchFactory(name="Mitte", hours=[])
-    StaffFactory(name="Ada", user__username="ada.csp@acme.test", role=Role.ADMIN, branches=[mitte])
+def test_every_company_admin_page_works_under_the_policy(page, acme_url, company, mitte, ada):
     callback = CallbackRequestFactory(branch=mitte, customer_name="Clara Kundin")
     base = acme_url("").rstrip("/")
-    log_in_at(page, base, "ada.csp@acme.test")
+    log_in_at(page, base, ada.user.username)
 
     change_form = f"/admin/callbacks/callbackrequest/{callback.pk}/change/"
     paths = [*admin_pages(admin.site, "config.urls_tenant"), change_form, "/admin/two-factor/"]

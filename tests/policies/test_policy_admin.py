@@ -220,14 +220,13 @@ def test_staff_without_policy_rights_cannot_open_the_preview(tenant_client, comp
     assert tenant_client.get(reverse(PREVIEW)).status_code == 403
 
 
-def test_another_companys_admin_never_sees_these_policies(client_for, company, other_company):
+def test_another_companys_manager_never_sees_these_policies(client_for, company, other_company, eve):
     from django_tenants.utils import tenant_context
 
     PolicyFactory(settings={"hours_before": 99})
     eve_client = client_for(other_company)
     eve_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with tenant_context(other_company):
-        eve = StaffFactory(name="Eve", role=Role.ADMIN)  # Eve works for Globex
         eve_client.force_login(eve.user)
         PolicyFactory(settings={"hours_before": 7})
 

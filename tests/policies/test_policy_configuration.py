@@ -91,12 +91,11 @@ def test_the_database_refuses_a_target_that_does_not_match_its_type(company):
         policy.save()
 
 
-def test_a_second_live_policy_for_the_same_target_and_type_is_refused(company):
-    staff = StaffFactory(name="Anna")
-    PolicyFactory(staff=staff, settings={"hours_before": 2})
+def test_a_second_live_policy_for_the_same_target_and_type_is_refused(anna):
+    PolicyFactory(staff=anna, settings={"hours_before": 2})
 
     with pytest.raises(ValidationError) as caught:
-        PolicyFactory(staff=staff, settings={"hours_before": 3})
+        PolicyFactory(staff=anna, settings={"hours_before": 3})
 
     assert caught.value.messages == [
         policy_models.DUPLICATE_LIVE_POLICY % {"target": "staff member Anna", "policy_type": "cancellation"}
