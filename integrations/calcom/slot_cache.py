@@ -32,6 +32,7 @@ class SlotCache:
     """
 
     LOCK_SECONDS = 15
+    FAILURE_SECONDS = 5
 
     def __init__(self, client: CalcomTransport, event_type_id: int, window: tuple[str, str, str]) -> None:
         self._settings = client.settings
@@ -48,11 +49,11 @@ class SlotCache:
             return cached
         deadline = time.monotonic() + self._settings.coalesce_wait
         while True:
+            self._raise_if_just_failed()
             lock = self._redis.lock(self._lock_key, timeout=self.LOCK_SECONDS, blocking=False)
             if lock.acquire():
                 return self._fetch_as_leader(fetch, lock)
-            leader = _text(self._redis.get(self._lock_key))
-            result = self._wait_for_leader(leader, deadline)
+            result = self._wait_for_leader(deadline)
             if result is not None:
                 return result
 
@@ -60,29 +61,36 @@ class SlotCache:
         try:
             # The previous leader may have stored its answer between our last look and our lock.
             cached = self._cached()
-            return cached if cached is not None else self._fetch_and_store(fetch, _text(lock.local.token))
+            if cached is not None:
+                return cached
+            self._raise_if_just_failed()
+            return self._fetch_and_store(fetch)
         finally:
             _release(lock)
 
-    def _fetch_and_store(self, fetch: Callable[[], list[Slot]], token: str | None) -> list[Slot]:
+    def _fetch_and_store(self, fetch: Callable[[], list[Slot]]) -> list[Slot]:
         try:
             slots = fetch()
         except CalcomUnavailable:
-            # Tell the waiters to give up now rather than each trying Cal.com in turn.
-            self._redis.set(f"{self._failure_key}:{token}", 1, ex=5)
+            # Tell the waiters, and whoever asks in the next seconds, to give up now rather than each trying
+            # Cal.com in turn (a late caller would otherwise take the free lock and ask again).
+            self._redis.set(self._failure_key, 1, ex=self.FAILURE_SECONDS)
             raise
         ttl = self._settings.slot_cache_seconds if slots else self._settings.empty_slot_cache_seconds
         self._redis.set(self._value_key, json.dumps([slot.to_json() for slot in slots]), ex=ttl)
         return slots
 
-    def _wait_for_leader(self, leader: str | None, deadline: float) -> list[Slot] | None:
+    def _raise_if_just_failed(self) -> None:
+        if self._redis.exists(self._failure_key):
+            raise CalcomUnavailable(UNREACHABLE % "failed for a concurrent caller")
+
+    def _wait_for_leader(self, deadline: float) -> list[Slot] | None:
         """Poll until the leader's answer lands; None means the lock is free again (leader vanished)."""
         while True:
             cached = self._cached()
             if cached is not None:
                 return cached
-            if leader and self._redis.exists(f"{self._failure_key}:{leader}"):
-                raise CalcomUnavailable(UNREACHABLE % "failed for a concurrent caller")
+            self._raise_if_just_failed()
             if not self._redis.exists(self._lock_key):
                 return None
             if time.monotonic() > deadline:
@@ -104,7 +112,3 @@ def _release(lock: Lock) -> None:
     """
     with contextlib.suppress(LockError):  # expired, perhaps taken by another worker: nothing of ours left
         lock.release()
-
-
-def _text(value: bytes | str | None) -> str | None:
-    return value.decode() if isinstance(value, bytes) else value
