@@ -77,7 +77,7 @@ class Appointment(models.Model):
     class Meta:
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
-        ordering = ["starts_at"]
+        ordering = ["starts_at", "id"]
         indexes = [
             models.Index(fields=["branch", "starts_at"]),
             models.Index(fields=["customer", "starts_at"]),

@@ -164,5 +164,5 @@ def appointments_of_day(*, branch: Branch, day: date) -> list[Appointment]:
         Appointment.objects.filter(branch=branch, starts_at__lt=end, ends_at__gt=start)
         .exclude(Q(status=Appointment.Status.CANCELLED))
         .select_related("customer", "service", "staff")
-        .order_by("starts_at")
+        .order_by("starts_at", "id")
     )

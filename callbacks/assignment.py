@@ -146,7 +146,7 @@ def last_handler_of_customer(callback: CallbackRequest, *, now: datetime) -> int
             same_customer, contacted_at__isnull=False, assigned_to__isnull=False
         )
         .exclude(pk=callback.pk)
-        .order_by("-contacted_at")
+        .order_by("-contacted_at", "-id")
         .values_list("assigned_to", "contacted_at")
         .first()
     )
@@ -155,7 +155,7 @@ def last_handler_of_customer(callback: CallbackRequest, *, now: datetime) -> int
         served = (
             Appointment.objects.filter(customer=callback.customer_id, staff__isnull=False, starts_at__lte=now)
             .exclude(status__in=[Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW])
-            .order_by("-starts_at")
+            .order_by("-starts_at", "-id")
             .values_list("staff", "starts_at")
             .first()
         )

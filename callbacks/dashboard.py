@@ -253,7 +253,7 @@ def escalations_to_review(user) -> list[dict[str, Any]]:
         CallbackEscalation.objects.filter(resolved_at__isnull=True, callback__deleted_at__isnull=True)
         .filter(callback__in=visibility.visible_callbacks(user).open())
         .select_related("callback", "to_staff")
-        .order_by("-escalated_at")[:LIST_LENGTH]
+        .order_by("-escalated_at", "-id")[:LIST_LENGTH]
     )
     return [
         {

@@ -175,7 +175,7 @@ class CallAdmin(ReadOnlyAdmin):
 
     @display(description=_("appointments"))
     def linked_appointments(self, call: Call) -> str:
-        rows = call.appointments.select_related("service", "branch").order_by("starts_at")
+        rows = call.appointments.select_related("service", "branch").order_by("starts_at", "id")
         return _links(
             "admin:appointments_appointment_change",
             [
@@ -186,7 +186,7 @@ class CallAdmin(ReadOnlyAdmin):
 
     @display(description=_("callback requests"))
     def linked_callbacks(self, call: Call) -> str:
-        rows = call.callback_requests.order_by("created_at")
+        rows = call.callback_requests.order_by("created_at", "id")
         return _links(
             "admin:callbacks_callbackrequest_change",
             [(c.pk, f"#{c.pk} {c.get_status_display()}") for c in rows],

@@ -42,7 +42,7 @@ def upcoming_appointments(customer: Customer, *, now: datetime, limit: int = 5) 
         Appointment.objects.active()
         .filter(customer=customer, starts_at__gte=now)
         .select_related("service", "staff", "branch")
-        .order_by("starts_at")[:limit]
+        .order_by("starts_at", "id")[:limit]
     )
 
 
