@@ -65,7 +65,6 @@ from policies.selectors import (
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_VERSION = 1
-CHANGEABLE_STATUSES = ("scheduled", "confirmed")
 OVERRIDABLE = (DecisionCode.DEADLINE_MISSED, DecisionCode.QUOTA_EXCEEDED)
 
 MANAGER_REQUIRED = _("Only a manager can override the policy or waive a fee.")
@@ -244,7 +243,7 @@ def real_time_between(start: datetime, end: datetime) -> timedelta:
 
 def _refusal_by_state(appointment: Any, decision: Decision, new_start: datetime | None, at: datetime):
     """Facts about the appointment itself that no policy can allow: its status, and a new time in the past."""
-    if appointment.status not in CHANGEABLE_STATUSES:
+    if not appointment.is_active:
         status = type(appointment).Status(appointment.status).label  # lazy: read in any language
         return _refused(
             decision, DecisionCode.NOT_CHANGEABLE, Reason(REASON_NOT_CHANGEABLE, {"status": status})

@@ -46,7 +46,6 @@ STUCK_IN_SENDING = _(
 NOT_RESENDABLE = _("Only failed deliveries can be resent.")
 
 ENQUEUE_WITHIN = timedelta(minutes=15)  # later sends are picked up by the dispatch sweep
-ACTIVE_APPOINTMENT_STATUSES = ("scheduled", "confirmed")
 
 
 class SkipDelivery(Exception):

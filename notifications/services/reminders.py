@@ -6,7 +6,6 @@ from notifications import conf, selectors
 from notifications.context import Subject
 from notifications.models import NotificationDelivery
 from notifications.services.planning import (
-    ACTIVE_APPOINTMENT_STATUSES,
     APPOINTMENT_CANCELLED,
     APPOINTMENT_MOVED,
     Planned,
@@ -18,7 +17,7 @@ Status = NotificationDelivery.Status
 
 def reminders_plan(*, appointment) -> list[NotificationDelivery]:
     """Make queued reminders match the appointment: drop stale ones, add missing ones, none in the past."""
-    if appointment.status not in ACTIVE_APPOINTMENT_STATUSES:
+    if not appointment.is_active:
         reminders_drop(appointment=appointment, reason=str(APPOINTMENT_CANCELLED))
         return []
     _drop_reminders(appointment, exclude_starts_at=appointment.starts_at, reason=str(APPOINTMENT_MOVED))

@@ -16,7 +16,6 @@ from notifications.formatting import email_html
 from notifications.models import Channel, NotificationDelivery
 from notifications.selectors import Addressee, ChannelPlan
 from notifications.services.planning import (
-    ACTIVE_APPOINTMENT_STATUSES,
     APPOINTMENT_CANCELLED,
     APPOINTMENT_MOVED,
     APPOINTMENT_PASSED,
@@ -93,7 +92,7 @@ def _check_still_wanted(delivery: NotificationDelivery) -> None:
     appointment = delivery.appointment
     if delivery.reminder_offset_minutes is None or appointment is None:
         return
-    if appointment.status not in ACTIVE_APPOINTMENT_STATUSES:
+    if not appointment.is_active:
         raise SkipDelivery(APPOINTMENT_CANCELLED)
     if appointment.starts_at != delivery.appointment_starts_at:
         raise SkipDelivery(APPOINTMENT_MOVED)
