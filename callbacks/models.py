@@ -89,6 +89,11 @@ class CallbackRequest(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.MANUAL)
+    phone_given_by_caller = models.BooleanField(
+        _("number given by the caller"),
+        default=False,
+        help_text=_("The caller dictated this number; it is not the one they called from (unverified)."),
+    )
     call = models.ForeignKey(
         "calls.Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="callback_requests"
     )

@@ -75,6 +75,11 @@ class Call(models.Model):
     def minutes(self) -> float:
         return round((self.duration_ms or 0) / 60_000, 2)
 
+    @property
+    def caller_number(self) -> str:
+        """The customer's side of the call as stored when it started ("" when withheld)."""
+        return self.to_number if self.direction == self.Direction.OUTBOUND else self.from_number
+
 
 class FunctionInvocation(models.Model):
     """One custom-function request the agent made during a call, with what we answered."""
@@ -86,12 +91,21 @@ class FunctionInvocation(models.Model):
     succeeded = models.BooleanField(_("succeeded"), default=True)
     error = models.TextField(_("error"), blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    # sha256 of call id, function and arguments: a replayed request gets this row's answer ("" = not kept).
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("function invocation")
         verbose_name_plural = _("function invocations")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=~models.Q(fingerprint=""),
+                name="calls_invocation_fingerprint_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.call_id})"

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from callbacks.models import CallbackRequest
@@ -237,7 +237,10 @@ def call_record_function(
     result: dict[str, Any],
     duration_ms: int,
     error: str = "",
+    fingerprint: str = "",
 ) -> FunctionInvocation:
+    """Store what the agent asked and what it was told. With a `fingerprint` the row answers replays of
+    the same request; when a concurrent replay stored it first, that row is returned instead."""
     invocation = FunctionInvocation(
         call=call,
         name=name[:64],
@@ -246,9 +249,16 @@ def call_record_function(
         succeeded=not error and result.get("ok", True) is not False,
         error=error,
         duration_ms=max(0, duration_ms),
+        fingerprint=fingerprint,
     )
-    invocation.full_clean()
-    invocation.save()
+    invocation.full_clean(validate_constraints=False)  # the unique fingerprint is the database's to decide
+    try:
+        with transaction.atomic():
+            invocation.save()
+    except IntegrityError:
+        if not fingerprint:
+            raise
+        return FunctionInvocation.objects.get(fingerprint=fingerprint)
     return invocation
 
 

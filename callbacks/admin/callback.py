@@ -158,6 +158,7 @@ class CallbackRequestAdmin(BulkActionsMixin, RowActionsMixin, CallbackColumns, M
             {
                 "fields": [
                     "source",
+                    "phone_given_by_caller",
                     "preferred_window_start",
                     "preferred_window_end",
                     "notes",

@@ -185,9 +185,13 @@ def callback_create(
     metadata: dict | None = None,
     source: str = CallbackRequest.Source.MANUAL,
     call_id: Any = None,
+    phone_given_by_caller: bool = False,
     by: User | None = None,
 ) -> CreatedCallback:
     """Create a callback request, or merge it into the caller's open one from the last two hours.
+
+    A number the caller dictated (`phone_given_by_caller`) is not theirs for sure: it always starts a new
+    callback of its own, linked to nobody's customer record and never merged into anyone's open request.
 
     Without a priority the automatic rules decide (VIP, recent cancellations, urgent words). The deadline
     follows from the priority, the branch's opening hours and the preferred window. Markup is stripped
@@ -210,9 +214,10 @@ def callback_create(
     with transaction.atomic():
         if request.phone:  # the duplicate rule goes by phone number
             _lock_phone(request.phone)
-        customer = request.customer or customer_for_phone(request.phone, name=customer_name)
+        customer = request.customer or _known_customer(request.phone, customer_name, phone_given_by_caller)
         chosen_priority = priority or _priority_for(customer, notes, now=now)
-        duplicate = _open_duplicate(request.phone, now=now) if request.phone else None
+        mergeable = request.phone and not phone_given_by_caller
+        duplicate = _open_duplicate(request.phone, now=now) if mergeable else None
         if duplicate is not None:
             merged = _merge_duplicate(
                 duplicate, request, chosen_priority, notes, source=source, by=by, now=now
@@ -232,6 +237,7 @@ def callback_create(
             notes=notes,
             metadata=metadata or {},
             source=source,
+            phone_given_by_caller=phone_given_by_caller,
             call_id=call_id,
         )
         callback.expires_at = _deadline(callback, start=now)
@@ -250,6 +256,10 @@ def callback_create(
         )
         emit("callback.created", callback=callback, by=by)
     return CreatedCallback(callback, True)
+
+
+def _known_customer(phone: str, name: str, phone_given_by_caller: bool) -> Customer | None:
+    return None if phone_given_by_caller else customer_for_phone(phone, name=name)
 
 
 def _merge_duplicate(

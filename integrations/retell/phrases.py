@@ -222,6 +222,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Your appointment is booked: {service} on {when}.",
         "de": "Ihr Termin ist gebucht: {service} am {when}.",
     },
+    "booking_by_callback": {
+        "en": "Your number is withheld: a colleague will call the number you gave to confirm {when}.",
+        "de": "Ihre Nummer ist unterdrückt: wir rufen die genannte Nummer an, um {when} zu bestätigen.",
+    },
     "booking_deferred": {
         "en": "I cannot reach our calendar right now. A colleague will call you back to confirm {when}.",
         "de": "Ich erreiche unseren Kalender gerade nicht. Wir rufen Sie zurück, um {when} zu bestätigen.",

@@ -13,7 +13,6 @@ from datetime import datetime, time, timedelta
 from django.core.exceptions import ValidationError
 
 from appointments.models import Appointment, SlotHold
-from common.phone import try_normalise_phone
 from integrations.calcom.errors import CalcomError, CalcomUnavailable
 from integrations.retell import speech
 from integrations.retell.functions.availability import check_window
@@ -26,6 +25,7 @@ from integrations.retell.functions.calendar import (
     checked_staff,
     deferred_reply,
     exact_start,
+    leave_callback,
     refusal,
     slot_gone,
     slot_query,
@@ -34,7 +34,6 @@ from integrations.retell.functions.calendar import (
 from integrations.retell.functions.context import ArgumentProblem, FunctionContext, Reply
 from integrations.retell.spoken_time import SpokenTime
 from org.models import Customer, Service
-from org.selectors import customer_for_phone
 
 
 def _find_by_name_and_date(context: FunctionContext) -> Reply:
@@ -79,25 +78,24 @@ def find_my_appointments(context: FunctionContext) -> Reply:
     }
 
 
-def _booking_customer(context: FunctionContext) -> Customer:
-    """The caller's record, or a new one from the name (and phone/email) they gave."""
+def _booking_customer(context: FunctionContext) -> Customer | None:
+    """The stored caller's record, or a new one from the name they gave (and email when withheld).
+
+    None for a withheld caller who only dictated a number: it may be someone else's, so it is never
+    matched to a record nor made into one; a callback to that number confirms the booking instead.
+    """
     from org.services import customer_create
 
-    phone = try_normalise_phone(context.arg("phone")) if context.arg("phone") else context.caller_phone
-    if context.arg("phone") and not phone:
-        raise ArgumentProblem("phone", "invalid_argument", context.say("invalid_phone"))
-    known = (
-        context.customer if context.customer and (not phone or str(context.customer.phone) == phone) else None
-    )
-    known = known or customer_for_phone(phone or "", name=context.arg("name"))
-    if known is not None:
-        return known
+    if context.customer is not None:
+        return context.customer
     name = context.require("name", "ask_name")
     email = context.arg("email").replace(" at ", "@").replace(" ", "")
-    if not phone and not email:
+    if not context.caller_phone and not email:
+        if context.dictated_phone():
+            return None
         raise context.ask("phone", "ask_phone")
     try:
-        return customer_create(name=name, phone=phone or "", email=email)
+        return customer_create(name=name, phone=context.caller_phone, email=email)
     except ValidationError as error:
         field_name = "email" if "email" in getattr(error, "error_dict", {}) else "phone"
         raise ArgumentProblem(field_name, "invalid_argument", context.say("invalid_phone")) from error
@@ -109,12 +107,24 @@ def _hold_for(context: FunctionContext, start: datetime, service: Service) -> Sl
     ).first()
 
 
+def _booking_by_callback(context: FunctionContext, service: Service, start: datetime) -> Reply:
+    callback = leave_callback(context, service, start, "booking wish, number given by the caller", "booking")
+    return {
+        "ok": False,
+        "status": "callback_queued",
+        "callback_id": callback.pk if callback else None,
+        "message": context.say("booking_by_callback", when=context.moment(start)),
+    }
+
+
 def book_appointment(context: FunctionContext) -> Reply:
     _selectors, services = appointment_services()
     service = context.service()
     staff = checked_staff(context, service)
     start = exact_start(context)
     customer = _booking_customer(context)
+    if customer is None:
+        return _booking_by_callback(context, service, start)
     context.customer = customer  # the rest of this call's checks look at who is being booked
     key = f"retell:{context.call.retell_call_id}:{service.pk}:{start.isoformat()}"
     try:

@@ -85,10 +85,14 @@ def own_appointment_then(context: FunctionContext, start: datetime, service: Ser
 def leave_callback(
     context: FunctionContext, service: Service | None, wanted: datetime | None, note: str, kind: str
 ) -> CallbackRequest | None:
-    """A callback request (source `booking_failure`) with what the caller wanted; None without a number."""
+    """A callback request (source `booking_failure`) with what the caller wanted; None without a number.
+
+    A withheld caller's dictated number gets a new callback marked as such, never someone else's record.
+    """
     from callbacks.services import callback_create
 
-    phone = context.caller_phone or try_normalise_phone(context.arg("phone")) or ""
+    dictated = "" if context.caller_phone else try_normalise_phone(context.arg("phone")) or ""
+    phone = context.caller_phone or dictated
     if not phone or context.branch is None:
         return None
     when = context.moment(wanted) if wanted else ""
@@ -102,6 +106,7 @@ def leave_callback(
         metadata={"retell_call_id": context.call.retell_call_id, "kind": kind},
         source="booking_failure",
         call_id=context.call.pk,
+        phone_given_by_caller=bool(dictated),
     )
     return created.callback
 

@@ -1,9 +1,11 @@
 """What every in-call function gets: the call, its company and branch, the language, the arguments.
 
 Only this caller's company (the connection is on its schema) and branch are ever looked at; the call is
-the one named by the signed body's call id. Arguments arrive in German or English spellings; `arg` takes
-the first one present. A function that lacks something raises `ArgumentProblem`, which the dispatcher
-turns into a 200 answer asking the caller for it.
+the one named by the signed body's call id. The caller is who the stored call says called: their number
+and customer record come from the Call row, never from an argument (a number the caller dictates is
+only `dictated_phone`, for a new callback marked as such). Arguments arrive in German or English
+spellings; `arg` takes the first one present. A function that lacks something raises `ArgumentProblem`,
+which the dispatcher turns into a 200 answer asking the caller for it.
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from django.utils import timezone
 from calls.models import Call
 from common.phone import try_normalise_phone
 from integrations.retell import phrases, selectors, speech
-from integrations.retell.payloads import FunctionCall, caller_number
+from integrations.retell.payloads import FunctionCall
 from integrations.retell.routing import Route
 from integrations.retell.spoken_time import SpokenTime, SpokenTimeError, parse_spoken_time
 from org.models import Branch, Customer, Service, Staff
@@ -84,12 +86,25 @@ class FunctionContext:
 
     @cached_property
     def caller_phone(self) -> str:
-        """The caller's number in E.164, or "" when withheld."""
-        return try_normalise_phone(caller_number(self.request.call)) or ""
+        """The number the call came from, as stored on the call, in E.164; "" when withheld."""
+        return try_normalise_phone(self.call.caller_number) or ""
 
     @cached_property
     def customer(self) -> Customer | None:
+        """The stored caller's record; a withheld number has none (arguments never choose it)."""
+        if not self.caller_phone:
+            return None
         return self.call.customer or customer_for_phone(self.caller_phone)
+
+    def dictated_phone(self) -> str:
+        """A number the caller gave that is not the one they call from ("" when none or their own)."""
+        given = self.arg("phone")
+        if not given:
+            return ""
+        phone = try_normalise_phone(given)
+        if phone is None:
+            raise ArgumentProblem("phone", "invalid_argument", self.say("invalid_phone"))
+        return "" if phone == self.caller_phone else phone
 
     # -- speaking --
     def say(self, key: str, **params: Any) -> str:

@@ -3,18 +3,27 @@
 Always an answer the agent can speak (HTTP 200), never a 500: the call must go on. Every invocation is
 stored (name, arguments, result, duration) as a FunctionInvocation on the call, including failures; a
 function that fails leaves that record and nothing else (its writes are rolled back).
+
+A request must carry the numbers stored for its call id, or it is refused (a borrowed call id reaches
+nobody's records). Retell may send the same request again: a replay (same call id, function and
+arguments as the call's last kept invocation) gets that stored answer and runs nothing. The same request
+after another one (reserve, release, reserve again) is a new step and runs.
 """
 
+import hashlib
+import json
 import logging
 import re
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from calls.models import Call, FunctionInvocation
 from calls.services import call_ensure, call_record_function
+from common.phone import try_normalise_phone
 from integrations.retell import phrases, speech
 from integrations.retell.functions import appointments, availability, info
 from integrations.retell.functions.context import ArgumentProblem, FunctionContext, Reply
@@ -56,6 +65,7 @@ CALENDAR_FUNCTIONS = frozenset(
         "reschedule_appointment",
     }
 )
+CALL_NUMBERS_DIFFER = "The request's numbers differ from those stored for this call id."
 ALIASES = {
     "query_appointment": "find_my_appointments",
     "query_appointment_by_name": "find_my_appointments",
@@ -101,6 +111,76 @@ def _perform(context: FunctionContext, name: str, function: Function | None) -> 
         return reply, f"{type(error).__name__}: {error}"[:2000]
 
 
+def _number(value: Any) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    return try_normalise_phone(text) or text
+
+
+def _same_numbers(call: Call, data: dict[str, Any]) -> bool:
+    """Does the request name the call's own numbers (as stored when the call started)?"""
+    same_from = _number(call.from_number) == _number(data.get("from_number"))
+    return same_from and _number(call.to_number) == _number(data.get("to_number"))
+
+
+def request_fingerprint(call_id: str, name: str, args: dict[str, Any]) -> str:
+    canonical = json.dumps(args, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{call_id}\n{name}\n{canonical}".encode()).hexdigest()
+
+
+def _last_kept(call: Call) -> FunctionInvocation | None:
+    """The call's latest invocation that answers replays (failures and refusals are not kept)."""
+    return call.function_invocations.exclude(fingerprint="").order_by("-id").first()
+
+
+def _is_replay(last: FunctionInvocation | None, name: str, args: dict[str, Any]) -> bool:
+    return last is not None and last.name == name and last.arguments == args
+
+
+def _step_fingerprint(request_key: str, last: FunctionInvocation | None) -> str:
+    """Unique per request and place in the call: two concurrent copies of one step collide in the
+    database's unique constraint, a later repeat of the same request does not."""
+    return hashlib.sha256(f"{request_key}:{last.pk if last else 0}".encode()).hexdigest()
+
+
+@contextmanager
+def _one_at_a_time(key: str) -> Iterator[None]:
+    """Concurrent replays of one request wait for the first to be stored, then get its answer."""
+    if not key:
+        yield
+        return
+    lock = f"retell-function:{connection.schema_name}:{key}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lock])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [lock])
+
+
+def _refuse(call: Call, name: str, request: FunctionCall, route: Route, started: float) -> dict[str, Any]:
+    """A call id with other numbers than its own: recorded, answered with an apology, nothing else."""
+    logger.warning("Retell function %s refused: numbers differ from call %s", name, call)
+    language = speech.language_of(route.company.language)
+    reply = {"ok": False, "status": "refused", "message": phrases.say("error", language)}
+    _record(call, name, request, reply, started, CALL_NUMBERS_DIFFER)
+    return reply
+
+
+def _record(
+    call: Call, name: str, request: FunctionCall, reply: dict, started: float, error: str, key: str = ""
+) -> dict[str, Any]:
+    return call_record_function(
+        call=call,
+        name=name,
+        arguments=request.args,
+        result=reply,
+        duration_ms=int((time.monotonic() - started) * 1000),
+        error=error,
+        fingerprint=key,
+    ).result
+
+
 def run_function(*, request: FunctionCall, route: Route) -> dict[str, Any]:
     """Dispatch by name; the connection is on the route's company schema."""
     started = time.monotonic()
@@ -113,15 +193,16 @@ def run_function(*, request: FunctionCall, route: Route) -> dict[str, Any]:
             "status": "error",
             "message": phrases.say("error", speech.language_of(route.company.language)),
         }
-    context = FunctionContext(call=call, route=route, request=request, args=request.args)
     name, function = function_named(request.name)
-    reply, error = _perform(context, name, function)
-    call_record_function(
-        call=call,
-        name=name,
-        arguments=request.args,
-        result=reply,
-        duration_ms=int((time.monotonic() - started) * 1000),
-        error=error,
-    )
-    return reply
+    if not _same_numbers(call, request.call):
+        return _refuse(call, name, request, route, started)
+    request_key = request_fingerprint(call.retell_call_id, name, request.args)
+    with _one_at_a_time(request_key):
+        last = _last_kept(call)
+        if _is_replay(last, name, request.args):
+            return last.result
+        context = FunctionContext(call=call, route=route, request=request, args=request.args)
+        reply, error = _perform(context, name, function)
+        # A failure is not kept for replays: the same request may succeed when it comes again.
+        key = "" if error else _step_fingerprint(request_key, last)
+        return _record(call, name, request, reply, started, error, key)

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 
 from calls.services import call_link_customer
-from common.phone import try_normalise_phone
 from integrations.retell import speech
 from integrations.retell.functions.context import ArgumentProblem, FunctionContext, Reply
 
@@ -154,27 +153,26 @@ PRIORITY_WORDS = {
 }
 
 
-def _callback_phone(context: FunctionContext) -> str:
-    given = context.arg("phone")
-    if given:
-        phone = try_normalise_phone(given)
-        if phone is None:
-            raise ArgumentProblem("phone", "invalid_argument", context.say("invalid_phone"))
-        return phone
+def _callback_phone(context: FunctionContext) -> tuple[str, bool]:
+    """The number to call back, and whether the caller dictated it (then it is not theirs for sure)."""
+    dictated = context.dictated_phone()
+    if dictated:
+        return dictated, True
     if not context.caller_phone:
         raise context.ask("phone", "ask_phone")
-    return context.caller_phone
+    return context.caller_phone, False
 
 
 def request_callback(context: FunctionContext) -> Reply:
-    """Leave a callback request (the duplicate rule merges it into the caller's open one)."""
+    """Leave a callback request. On the caller's own number the duplicate rule merges it into their open
+    one; a dictated number starts a new callback of its own and touches nobody's records."""
     from callbacks.services import callback_create  # late: keeps the webhook URLs importable on their own
 
     reason = context.require("reason", "ask_reason")
-    phone = _callback_phone(context)
+    phone, dictated = _callback_phone(context)
     window = context.future_when("preferred_time") if context.arg("preferred_time") else None
     service = context.service() if context.arg("service") else None
-    customer = context.customer if context.customer and str(context.customer.phone) == phone else None
+    customer = None if dictated else context.customer
     try:
         created = callback_create(
             branch_id=context.branch.pk if context.branch else None,
@@ -189,6 +187,7 @@ def request_callback(context: FunctionContext) -> Reply:
             metadata={"retell_call_id": context.call.retell_call_id},
             source="phone_agent",
             call_id=context.call.pk,
+            phone_given_by_caller=dictated,
         )
     except ValidationError as error:
         if "phone" in getattr(error, "error_dict", {}):
