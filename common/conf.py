@@ -5,9 +5,13 @@ import os
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 MISSING = object()
+PLATFORM_ONLY = (
+    "%(key)s is a platform setting: the server connects to that address, so a company cannot set it."
+)
 
 
 def platform_setting(key: str, default: Any = MISSING) -> Any:
@@ -36,9 +40,41 @@ def current_company_fresh():
     return type(company).objects.get(schema_name=company.schema_name) if company is not None else None
 
 
+def is_platform_only(name: str) -> bool:
+    """Addresses the server connects to are the platform's to choose (no server-side request forgery):
+    every URL-valued setting, at the top level (`NOTIFICATION_TWILIO_API_BASE_URL`) or inside a group
+    (`CALCOM_CLIENT.base_url`). Tuning values such as timeouts stay per company."""
+    return name.lower().endswith("url")
+
+
+def company_overrides(company) -> dict[str, Any]:
+    """The company's own settings without the platform-only ones (ignored even if stored)."""
+    stored = company.settings if company is not None and isinstance(company.settings, dict) else {}
+    return {key: _without_platform_only(value) for key, value in stored.items() if not is_platform_only(key)}
+
+
+def _without_platform_only(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    return {key: item for key, item in value.items() if not is_platform_only(str(key))}
+
+
+def company_settings_validate(stored: Any) -> None:
+    """Refuse company settings that set a platform-only key (a field error on `settings` when saved)."""
+    if not isinstance(stored, dict):
+        return
+    refused = [key for key in stored if is_platform_only(key)]
+    for key, value in stored.items():
+        if isinstance(value, dict):
+            refused += [f"{key}.{name}" for name in value if is_platform_only(str(name))]
+    if refused:
+        raise ValidationError(
+            {"settings": [ValidationError(PLATFORM_ONLY, params={"key": key}) for key in refused]}
+        )
+
+
 def company_setting(key: str, default: Any = MISSING) -> Any:
-    company = current_company()
-    overrides = (company.settings or {}) if company is not None else {}
+    overrides = company_overrides(current_company())
     if key in overrides:
         return overrides[key]
     return platform_setting(key, default)

@@ -173,6 +173,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # A platform admin without a confirmed TOTP device cannot log in (on in production).
 OTP_REQUIRED_FOR_PLATFORM_ADMINS = env.bool("OTP_REQUIRED_FOR_PLATFORM_ADMINS", default=False)
 OTP_TOTP_ISSUER = "Switchboard"
+# Outgoing requests (Cal.com, Twilio, Slack) may go to private, loopback and link-local addresses: the local
+# stand-ins of development and tests. Off in production (common.outbound, docs/security.md).
+OUTBOUND_ALLOW_PRIVATE_NETWORKS = env.bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", default=True)
 
 # Content-Security-Policy (django-csp 4). Scripts only from our origin or with the per-response nonce;
 # 'unsafe-eval' because unfold's Alpine.js evaluates its x-* attribute expressions with Function().

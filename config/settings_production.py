@@ -30,6 +30,8 @@ SESSION_COOKIE_HTTPONLY = True
 # One proxy hop in front of the app by default: lockouts count against the real client address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)  # noqa: F405
 OTP_REQUIRED_FOR_PLATFORM_ADMINS = env.bool("OTP_REQUIRED_FOR_PLATFORM_ADMINS", default=True)  # noqa: F405
+# The server never fetches internal addresses (SSRF); an operator may allow it for an on-premises service.
+OUTBOUND_ALLOW_PRIVATE_NETWORKS = env.bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", default=False)  # noqa: F405
 # HSTS preload is a commitment for BASE_DOMAIN and every subdomain that browsers keep for months; the
 # operator submits the domain deliberately, so Django's deploy check need not nag about it.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]

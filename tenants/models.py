@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from phonenumber_field.modelfields import PhoneNumberField
 
+from common.conf import company_settings_validate
 from common.crypto import EncryptedTextField
 
 
@@ -49,6 +50,10 @@ class Company(TenantMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        company_settings_validate(self.settings)
 
 
 class Domain(DomainMixin):

@@ -4,8 +4,10 @@ Two companies exist for the whole session (their schemas are created once): `acm
 live; `globex` is the other company, where Eve works, for isolation tests.
 """
 
+import json
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,17 @@ from tenants.models import Company, Domain
 pytest_plugins = ["tests.personas"]
 
 TENANTS = {"acme": "Acme Praxis", "globex": "Globex Salon"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# Twilio's address is a platform setting (a company cannot set it), so the worker process is started with
+# it; tests that send SMS through the worker start their Twilio stand-in on this port.
+WORKER_TWILIO_PORT = _free_port()
 
 
 def tenant_host(schema: str) -> str:
@@ -235,6 +248,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "REDIS_URL": django_settings.REDIS_URL,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "CELERY_TASK_TENANT_CACHE_SECONDS": "0",  # each test's company settings reach the worker at once
+        "SWITCHBOARD_NOTIFICATION_TWILIO_API_BASE_URL": json.dumps(f"http://127.0.0.1:{WORKER_TWILIO_PORT}"),
     }
     log = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts")) / f"celery-worker-{queue}.log"
     log.parent.mkdir(parents=True, exist_ok=True)

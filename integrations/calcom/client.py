@@ -158,17 +158,17 @@ def calcom_client_for_current_company() -> CalcomClient:
     """The client for the tenant the connection is on (its encrypted key, its Redis namespace).
 
     Tuning comes from the platform's `CALCOM_CLIENT` setting, with the company's own `CALCOM_CLIENT`
-    (in `Company.settings`) on top, key by key.
+    (in `Company.settings`) on top, key by key; `base_url` is the platform's alone.
     """
     from common.cache import tenant_key
-    from common.conf import current_company_fresh, platform_setting
+    from common.conf import company_overrides, current_company_fresh, platform_setting
     from common.redis import get_redis
 
     company = current_company_fresh()
     if company is None:
         raise RuntimeError(NO_COMPANY)
     overrides = dict(platform_setting("CALCOM_CLIENT", {}) or {})
-    overrides.update((company.settings or {}).get("CALCOM_CLIENT", {}) or {})
+    overrides.update(company_overrides(company).get("CALCOM_CLIENT", {}) or {})
     return CalcomClient(
         api_key=company.calcom_api_key or "",
         redis_client=get_redis(),

@@ -20,6 +20,7 @@ import httpx
 import redis
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from common.outbound import GuardedTransport, OutboundRefused
 from integrations.calcom.errors import (
     CalcomAuthenticationFailed,
     CalcomNotFound,
@@ -33,6 +34,7 @@ from integrations.calcom.resilience import CircuitBreaker, RateLimiter, RateLimi
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = "Cal.com could not be reached (%s)."
+REFUSED = "Cal.com was not contacted: %s"
 SERVER_ERROR = "Cal.com answered with a server error (HTTP %s)."
 MALFORMED_ANSWER = "Cal.com sent an answer we cannot read (HTTP %s)."
 
@@ -98,7 +100,9 @@ def _http_for(settings: ClientSettings) -> httpx.Client:
                 write=settings.read_timeout,
                 pool=settings.connect_timeout,
             )
-            _shared_http[key] = httpx.Client(base_url=settings.base_url, timeout=timeout)
+            _shared_http[key] = httpx.Client(
+                base_url=settings.base_url, timeout=timeout, transport=GuardedTransport()
+            )
         return _shared_http[key]
 
 
@@ -217,6 +221,9 @@ class CalcomTransport:
             response = self._http.request(
                 method, path, params=params, json=json_body, headers=self._headers(group)
             )
+        except OutboundRefused as exc:
+            # The configured address is not public: no attempt will change that, so no retry.
+            raise CalcomUnavailable(REFUSED % exc) from exc
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise _ConnectFailed(UNREACHABLE % type(exc).__name__) from exc
         except httpx.TransportError as exc:

@@ -5,7 +5,7 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from common.conf import company_setting, current_company, current_company_fresh
+from common.conf import company_setting, current_company, current_company_fresh, platform_setting
 from notifications.channels.base import DeliveryError, OutgoingMessage, Receipt
 from notifications.channels.email import send_email
 from notifications.channels.slack import post_to_webhook
@@ -75,7 +75,7 @@ def slack_webhook_url(branch) -> str:
 def _twilio() -> TwilioMessages:
     company = current_company_fresh()
     account = TwilioAccount(str(company.twilio_account_sid or ""), str(company.twilio_auth_token or ""))
-    return TwilioMessages(account, base_url=company_setting("NOTIFICATION_TWILIO_API_BASE_URL"))
+    return TwilioMessages(account, base_url=platform_setting("NOTIFICATION_TWILIO_API_BASE_URL"))
 
 
 def _sender(field: str, missing: str) -> str:

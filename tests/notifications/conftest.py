@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.conftest import WORKER_TWILIO_PORT
 from tests.factories.notifications import NotifiedAppointmentFactory
 from tests.factories.org import BranchFactory, CustomerFactory
 from tests.notifications.fakes import FakeSlack, FakeTwilio, SmtpServer
@@ -58,12 +59,13 @@ def slack():
 
 
 @pytest.fixture
-def acme(company, twilio, slack):
-    """Acme with its Twilio account and Slack webhook (both local stand-ins)."""
+def acme(company, twilio, slack, settings):
+    """Acme with its Twilio account and Slack webhook (both local stand-ins; Twilio's address is the
+    platform's to set, never a company's)."""
     company.twilio_account_sid, company.twilio_auth_token = TWILIO_SID, TWILIO_TOKEN
     company.twilio_from_number, company.whatsapp_from_number = SMS_SENDER, WHATSAPP_SENDER
     company.slack_webhook_url = slack.webhook_url
-    company.settings = {**company.settings, "NOTIFICATION_TWILIO_API_BASE_URL": twilio.base_url}
+    settings.SWITCHBOARD = {**settings.SWITCHBOARD, "NOTIFICATION_TWILIO_API_BASE_URL": twilio.base_url}
     company.save()
     return company
 
@@ -96,14 +98,14 @@ def book(mitte, haircut, anna, erika):
 
 
 @pytest.fixture
-def committed_twilio(companies):
+def committed_twilio(companies, settings):
     """For tests whose sends run outside the test transaction (threads, a worker process): Acme's
-    Twilio account is saved to the database, pointing at the stand-in."""
-    server = FakeTwilio(TWILIO_SID, TWILIO_TOKEN, {SMS_SENDER}).start()
+    Twilio account is saved to the database; the stand-in listens where the worker was told Twilio is."""
+    server = FakeTwilio(TWILIO_SID, TWILIO_TOKEN, {SMS_SENDER}, port=WORKER_TWILIO_PORT).start()
     acme = companies["acme"]
     acme.twilio_account_sid, acme.twilio_auth_token = TWILIO_SID, TWILIO_TOKEN
     acme.twilio_from_number = SMS_SENDER
-    acme.settings = {**acme.settings, "NOTIFICATION_TWILIO_API_BASE_URL": server.base_url}
+    settings.SWITCHBOARD = {**settings.SWITCHBOARD, "NOTIFICATION_TWILIO_API_BASE_URL": server.base_url}
     acme.save()
     yield server
     server.stop()

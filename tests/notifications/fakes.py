@@ -32,9 +32,9 @@ class ForcedResponse:
 
 
 class _FakeHttpServer:
-    """A threaded HTTP server on a free local port; subclasses answer POSTs."""
+    """A threaded HTTP server on a local port (a free one unless given); subclasses answer POSTs."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.requests: list[dict] = []
         self._forced: list[ForcedResponse] = []
         self._lock = threading.Lock()
@@ -55,7 +55,7 @@ class _FakeHttpServer:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -101,8 +101,8 @@ def twilio_error(status: int, code: int, message: str) -> dict:
 class FakeTwilio(_FakeHttpServer):
     """Accepts messages for one account; `landlines` are numbers Twilio reports as not SMS-capable."""
 
-    def __init__(self, account_sid: str, auth_token: str, senders: set[str]) -> None:
-        super().__init__()
+    def __init__(self, account_sid: str, auth_token: str, senders: set[str], port: int = 0) -> None:
+        super().__init__(port)
         self.account_sid, self.auth_token, self.senders = account_sid, auth_token, senders
         self.messages: list[dict] = []
         self.landlines: set[str] = set()
