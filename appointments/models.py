@@ -8,6 +8,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from common.models import ActorHistory
 
 
 class AppointmentQuerySet(models.QuerySet):
@@ -73,6 +76,7 @@ class Appointment(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AppointmentQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"], bases=[ActorHistory])
 
     class Meta:
         verbose_name = _("appointment")

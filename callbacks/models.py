@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from common.models import ActorHistory
+
 CALL_BACK_AT_REQUIRED = _("Say when the customer wants to be called back.")
 CALL_BACK_AT_NOT_ALLOWED = _("A call-back time only belongs to an “asked to call later” attempt.")
 TIMELINE_IS_APPEND_ONLY = "The callback timeline is append-only; existing entries cannot be changed."
@@ -133,7 +135,9 @@ class CallbackRequest(models.Model):
     objects = AliveCallbackManager()
     all_objects = CallbackRequestQuerySet.as_manager()
     # Every change with its old and new values, who made it and when (shown on the callback's page).
-    history = HistoricalRecords(excluded_fields=["updated_at"], cascade_delete_history=True)
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], cascade_delete_history=True, bases=[ActorHistory]
+    )
 
     class Meta:
         verbose_name = _("callback request")

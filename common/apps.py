@@ -8,7 +8,11 @@ class CommonConfig(AppConfig):
     verbose_name = "Common"
 
     def ready(self) -> None:
+        from simple_history.signals import pre_create_historical_record
+
+        from common.audit import set_history_actor
         from common.events import subscribe
         from common.metrics import count_domain_event
 
         subscribe("*", count_domain_event)
+        pre_create_historical_record.connect(set_history_actor, dispatch_uid="common.audit.history_actor")

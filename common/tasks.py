@@ -5,10 +5,23 @@ from typing import Any
 
 from celery import Task
 from django.db import connection, transaction
+from tenant_schemas_celery.task import TenantTask
+
+from common.audit import SYSTEM, acting_as
 
 logger = logging.getLogger(__name__)
 SCHEMA_HEADER = "_schema_name"
 FAN_OUT_TASK = "common.fan_out"  # defined in tenants.tasks, which may walk over companies
+
+
+class SystemTask(TenantTask):
+    """Every task's base (config/celery.py): what a task changes is recorded as the system's doing."""
+
+    abstract = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with acting_as(SYSTEM):
+            return super().__call__(*args, **kwargs)
 
 
 def enqueue_on_commit(task: Task, *args: Any, countdown: float | None = None, **kwargs: Any) -> None:

@@ -21,7 +21,7 @@ APPS_WITH_SCHEDULES = (
     "integrations",
 )
 
-app = CeleryApp("switchboard")
+app = CeleryApp("switchboard", task_cls="common.tasks:SystemTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Integrations keep their tasks per integration package (integrations/retell/tasks.py, .../calcom/tasks.py).

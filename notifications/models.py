@@ -6,7 +6,9 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from common.models import ActorHistory
 from notifications.rendering import template_errors
 
 
@@ -152,6 +154,7 @@ class NotificationConfiguration(models.Model):
     body_en = models.TextField(_("text (English)"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"], bases=[ActorHistory])
 
     class Meta:
         verbose_name = _("notification configuration")
@@ -227,6 +230,7 @@ class NotificationTemplate(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"], bases=[ActorHistory])
 
     class Meta:
         verbose_name = _("notification template")

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
+from common.models import ActorHistory
 from org.hours import WeeklyHours
 from org.roles import Role
 
@@ -151,6 +153,7 @@ class Staff(models.Model):
     accepts_callbacks = models.BooleanField(_("accepts callbacks"), default=True)
     max_open_callbacks = models.PositiveIntegerField(_("maximum open callbacks"), default=10)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="de")
+    history = HistoricalRecords(bases=[ActorHistory])
 
     class Meta:
         verbose_name = _("staff member")
@@ -181,6 +184,7 @@ class Customer(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"], bases=[ActorHistory])
 
     class Meta:
         verbose_name = _("customer")

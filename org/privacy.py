@@ -33,7 +33,22 @@ def customer_anonymise(*, customer: Customer, by=None) -> Customer:
     customer.anonymised_at = timezone.now()
     customer.full_clean()
     customer.save()
+    _scrub_history(customer)
     # Each app scrubs its own copies in its handler (callbacks, calls, appointments, notifications),
     # synchronously inside this transaction.
     emit("customer.anonymised", customer=customer, phone=phone, email=email, by=by)
     return customer
+
+
+def _scrub_history(customer: Customer) -> None:
+    """The audit history (django-simple-history) keeps old values: they take the anonymised ones."""
+    customer.history.update(
+        name=customer.name,
+        phone="",
+        email="",
+        notes="",
+        consent_email_at=None,
+        consent_sms_at=None,
+        consent_whatsapp_at=None,
+        opted_out_channels=[],
+    )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.conf import current_company
+from common.models import ActorHistory
 from policies.rules import Level, PolicySettingsError, PolicyType, merge_settings, parse_policy_settings
 
 TARGET_MISSING = _("Choose the %(target)s this policy applies to.")
@@ -80,7 +81,8 @@ class PolicyConfiguration(models.Model):
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
 
     objects = PolicyQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])  # who changed which rule, when
+    # who changed which rule, when
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"], bases=[ActorHistory])
 
     class Meta:
         verbose_name = _("policy")

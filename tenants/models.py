@@ -4,9 +4,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
 from common.conf import company_settings_validate
 from common.crypto import EncryptedTextField
+from common.models import ActorHistory
 
 
 class Company(TenantMixin):
@@ -42,6 +44,9 @@ class Company(TenantMixin):
         "twilio_auth_token",
         "slack_webhook_url",
     )
+
+    # Settings changes, who made them and when; secrets stay out of the record.
+    history = HistoricalRecords(excluded_fields=["created_at", *SECRET_FIELDS], bases=[ActorHistory])
 
     class Meta:
         verbose_name = _("company")

@@ -5,4 +5,6 @@ from org.models import Customer
 
 
 def appointments_anonymise(*, customer: Customer) -> int:
+    # The audit history (django-simple-history) keeps old values: scrub them too.
+    Appointment.history.filter(customer=customer).update(notes="")
     return Appointment.objects.filter(customer=customer).update(notes="")

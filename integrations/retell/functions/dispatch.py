@@ -23,6 +23,7 @@ from django.db import connection, transaction
 
 from calls.models import Call, FunctionInvocation
 from calls.services import call_ensure, call_record_function
+from common.audit import PHONE_AGENT, acting_as
 from common.phone import try_normalise_phone
 from integrations.retell import phrases, speech
 from integrations.retell.functions import appointments, availability, info
@@ -101,7 +102,7 @@ def _perform(context: FunctionContext, name: str, function: Function | None) -> 
     if function is None:
         return _unknown(context, name), ""
     try:
-        with speech.speaking(context.language), _effects(name):
+        with speech.speaking(context.language), acting_as(PHONE_AGENT), _effects(name):
             return function(context), ""
     except ArgumentProblem as problem:
         return problem.reply, ""

@@ -1,0 +1,41 @@
+"""Who made a change, for the audit trail (django-simple-history).
+
+A request's user is recorded by simple-history's HistoryRequestMiddleware (`history_user`). Changes made
+by something other than a logged-in person (an API key, the phone agent, a Celery task) name their actor
+with `acting_as(...)`; every historical record created meanwhile carries it in `history_actor`.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+PHONE_AGENT = "phone-agent"
+SYSTEM = "system"
+ACTOR_MAX_LENGTH = 100
+
+_actor: ContextVar[str] = ContextVar("history_actor", default="")
+
+
+def api_key_actor(name: str) -> str:
+    return f"api-key:{name}"[:ACTOR_MAX_LENGTH]
+
+
+@contextmanager
+def acting_as(actor: str) -> Iterator[None]:
+    """Attribute every change recorded inside the block to `actor` ("phone-agent", "api-key:<name>", ...)."""
+    token = _actor.set(actor[:ACTOR_MAX_LENGTH])
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor() -> str:
+    return _actor.get()
+
+
+def set_history_actor(sender: Any, history_instance: Any, **kwargs: Any) -> None:
+    """simple-history's `pre_create_historical_record` receiver (connected in CommonConfig.ready)."""
+    if hasattr(history_instance, "history_actor"):
+        history_instance.history_actor = current_actor()
