@@ -35,3 +35,5 @@ OUTBOUND_ALLOW_PRIVATE_NETWORKS = env.bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", de
 # HSTS preload is a commitment for BASE_DOMAIN and every subdomain that browsers keep for months; the
 # operator submits the domain deliberately, so Django's deploy check need not nag about it.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# /metrics answers only with METRICS_TOKEN as a bearer token (off when no token is set).
+METRICS_TOKEN_REQUIRED = True

@@ -1,5 +1,8 @@
 """Test settings: the real PostgreSQL and Redis (from DATABASE_URL / REDIS_URL), fast hashing."""
 
+import os
+import tempfile
+
 from config.settings import *  # noqa: F403
 from config.settings import ALLOWED_HOSTS
 
@@ -14,3 +17,6 @@ STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# A fresh multiprocess directory per test session, inherited by the Celery worker the `worker` tests start:
+# /metrics then adds up what every process counted (set before prometheus_client is first imported).
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="sb-prometheus-"))

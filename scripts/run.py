@@ -1,6 +1,7 @@
 """`make run`: migrate, load the demo data, then run web, worker and beat together (honcho)."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,19 @@ def manage(*args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True)
 
 
+def fresh_metrics_dir() -> None:
+    """Every process of this run writes its counters here; /metrics adds them up (multiprocess mode).
+
+    Cleared at start: files of an earlier run's processes would otherwise be counted again.
+    """
+    metrics_dir = ROOT / ".data" / "prometheus"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+
+
 def main() -> int:
+    fresh_metrics_dir()
     manage("migrate_schemas", "--shared", "-v", "0")
     manage("migrate_schemas", "--tenant", "-v", "0")
     manage("seed_demo")

@@ -22,7 +22,8 @@ def scrape(public_client, token=TOKEN):
     return public_client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
-def test_metrics_are_off_until_a_token_is_configured(public_client):
+def test_metrics_are_off_until_a_token_is_configured(public_client, settings):
+    settings.METRICS_TOKEN_REQUIRED = True
     assert public_client.get("/metrics").status_code == 404
 
 
