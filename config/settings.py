@@ -71,6 +71,7 @@ TENANT_APPS = [
     "calls",
     "notifications",
     "integrations",
+    "webhooks",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 TENANT_MODEL = "tenants.Company"

@@ -31,7 +31,9 @@ def is_manager(staff: "Staff | None") -> bool:
     return active_role(staff) in (Role.MANAGER, Role.ADMIN)
 
 
-TENANT_APP_LABELS = ("org", "callbacks", "appointments", "policies", "calls", "notifications", "integrations")
+TENANT_APP_LABELS = (
+    "org", "callbacks", "appointments", "policies", "calls", "notifications", "integrations", "webhooks",
+)  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.STAFF: {

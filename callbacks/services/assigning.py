@@ -33,7 +33,7 @@ from org.models import Staff
 def _assign(
     callback: CallbackRequest, staff: Staff, *, reason: str, by: User | None, now: datetime
 ) -> CallbackRequest:
-    previous = callback.assigned_to
+    previous, old_status = callback.assigned_to, callback.status
     _check_transition(callback, Status.ASSIGNED)
     callback.assigned_to = staff
     callback.assigned_at = now
@@ -63,7 +63,15 @@ def _assign(
         reason=reason,
         previous_staff_id=previous.pk if previous else None,
     )
-    emit("callback.assigned", callback=callback, staff=staff, previous_staff=previous, reason=reason, by=by)
+    emit(
+        "callback.assigned",
+        callback=callback,
+        staff=staff,
+        previous_staff=previous,
+        reason=reason,
+        by=by,
+        old_status=old_status,
+    )
     return callback
 
 

@@ -43,12 +43,13 @@ def _mark_contacted(
     callback: CallbackRequest, attempt: ContactAttempt, *, by: User | None, now: datetime
 ) -> None:
     _check_transition(callback, Status.CONTACTED)
+    old_status = callback.status
     callback.status = Status.CONTACTED
     callback.contacted_at = now
     callback.reassign_due_at = None
     _save(callback, "status", "contacted_at", "reassign_due_at")
     _record(callback, Kind.CONTACTED, "Customer reached", by=by, staff=attempt.staff, attempt_id=attempt.pk)
-    emit("callback.contacted", callback=callback, attempt=attempt, by=by)
+    emit("callback.contacted", callback=callback, attempt=attempt, by=by, old_status=old_status)
 
 
 def _move_deadline(callback: CallbackRequest, new_deadline: datetime, *, by: User | None) -> None:
@@ -145,13 +146,14 @@ def _close(
         Status.CANCELLED: "cancelled_at",
         Status.EXPIRED: "expired_at",
     }[status]
+    old_status = callback.status
     callback.status = status
     setattr(callback, stamp, now)
     callback.reassign_due_at = None
     _save(callback, "status", stamp, "reassign_due_at", "notes", "contacted_at", "appointment")
     _resolve_escalations(callback, now=now, why=message)
     _record(callback, kind, message, by=by, staff=callback.assigned_to)
-    emit(event, callback=callback, by=by, **event_payload)
+    emit(event, callback=callback, by=by, old_status=old_status, **event_payload)
     return callback
 
 
