@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -166,3 +166,12 @@ def appointments_of_day(*, branch: Branch, day: date) -> list[Appointment]:
         .select_related("customer", "service", "staff")
         .order_by("starts_at", "id")
     )
+
+
+def cancellations_not_in_calcom(*, changed_before: datetime) -> QuerySet[Appointment]:
+    """Cancelled here while Cal.com was unreachable and Cal.com not told yet, oldest change first."""
+    return Appointment.objects.filter(
+        status=Appointment.Status.CANCELLED,
+        sync_state=Appointment.SyncState.PENDING,
+        updated_at__lt=changed_before,
+    ).order_by("updated_at", "id")

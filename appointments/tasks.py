@@ -22,3 +22,11 @@ def expire_slot_holds() -> int:
     from appointments.services import slot_holds_expire
 
     return slot_holds_expire()
+
+
+@shared_task(name="appointments.push_pending_cancels")
+def push_pending_cancels() -> int:
+    """One company's cancellations whose push task was lost; beat fans it out (appointments/beat.py)."""
+    from appointments.services import appointments_push_pending_cancels
+
+    return appointments_push_pending_cancels()

@@ -31,6 +31,7 @@ from appointments.services.changes import (
     appointment_push_cancel_to_calcom,
     appointment_reschedule,
     appointment_update,
+    appointments_push_pending_cancels,
 )
 from appointments.services.event_types import event_type_map, event_types_import
 from appointments.services.holds import slot_hold, slot_hold_release, slot_holds_expire
@@ -72,6 +73,7 @@ __all__ = [
     "appointment_record_calcom_reschedule",
     "appointment_reschedule",
     "appointment_update",
+    "appointments_push_pending_cancels",
     "event_type_map",
     "event_types_import",
     "slot_hold",

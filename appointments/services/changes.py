@@ -8,10 +8,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
-from appointments.selectors import event_type_for
+from appointments.selectors import cancellations_not_in_calcom, event_type_for
 from appointments.services.base import (
     CALCOM_REFUSED,
     DEFERRED_RESCHEDULE_NOTE,
@@ -31,7 +32,10 @@ from appointments.services.base import (
     _local,
     _request_of,
 )
+from common.cache import tenant_key
+from common.conf import platform_setting
 from common.events import emit
+from common.redis import get_redis
 from integrations.calcom.client import CalcomClient, calcom_client_for_current_company
 from integrations.calcom.echo import expect_echo, forget_echo
 from integrations.calcom.errors import (
@@ -46,6 +50,7 @@ from policies.services import Actor, PolicyCheck, can_cancel, can_reschedule
 from policies.services import record_modification as policy_record_modification
 
 logger = logging.getLogger(__name__)
+PUSH_CLAIM_SECONDS = 120  # longer than the Cal.com client's timeouts and retries together
 
 
 def _ensure_allowed(check: PolicyCheck, override_reason: str) -> None:
@@ -138,33 +143,59 @@ def _event_type_of(appointment: Appointment) -> int | None:
 
 
 def appointment_push_cancel_to_calcom(*, appointment: Appointment, final_attempt: bool) -> bool:
-    """Retry telling Cal.com about a cancellation made while it was down; True when done.
-
-    After the last attempt the appointment is marked failed and a human gets a callback request.
+    """Retry telling Cal.com about a cancellation made while it was down; True when done (or another run
+    is doing it). After the last attempt the appointment is marked failed and a human gets a callback.
     """
-    if (
-        appointment.sync_state != Appointment.SyncState.PENDING
-        or appointment.status != Appointment.Status.CANCELLED
-    ):
+    claim = tenant_key("appointment_push_cancel", appointment.pk)
+    # The retrying task and the sweep may pick the same cancellation: whoever claims it tells Cal.com; a
+    # claim in Redis, not a row lock, because no database transaction stays open across a Cal.com call.
+    if not get_redis().set(claim, "1", nx=True, ex=PUSH_CLAIM_SECONDS):
         return True
-    state = _cancel_in_calcom(appointment, "Cancelled by the business", None)
-    if state == Appointment.SyncState.PENDING and not final_attempt:
-        return False
-    with transaction.atomic():
-        appointment.sync_state = (
-            Appointment.SyncState.SYNCED
-            if state == Appointment.SyncState.SYNCED
-            else Appointment.SyncState.FAILED
-        )
-        appointment.save(update_fields=["sync_state", "updated_at"])
-        if appointment.sync_state == Appointment.SyncState.FAILED:
-            request = _request_of(appointment, appointment.starts_at)
-            notes = UNSYNCED_CANCEL_NOTE % {"when": _local(appointment.starts_at, appointment.branch)}
-            _callback_for(
-                request, notes=notes, kind="unsynced_cancel", extra={"appointment_id": appointment.pk}
-            )
-        emit("appointment.updated", appointment=appointment, changed=["sync_state"])
+    try:
+        appointment.refresh_from_db(fields=["status", "sync_state"])
+        if not _awaits_push(appointment):
+            return True
+        state = _cancel_in_calcom(appointment, "Cancelled by the business", None)
+        if state == Appointment.SyncState.PENDING and not final_attempt:
+            return False
+        _record_push(appointment, synced=state == Appointment.SyncState.SYNCED)
+    finally:
+        get_redis().delete(claim)
     return True
+
+
+def _awaits_push(appointment: Appointment) -> bool:
+    return (
+        appointment.sync_state == Appointment.SyncState.PENDING
+        and appointment.status == Appointment.Status.CANCELLED
+    )
+
+
+@transaction.atomic
+def _record_push(appointment: Appointment, *, synced: bool) -> None:
+    appointment.sync_state = Appointment.SyncState.SYNCED if synced else Appointment.SyncState.FAILED
+    appointment.save(update_fields=["sync_state", "updated_at"])
+    if not synced:
+        request = _request_of(appointment, appointment.starts_at)
+        notes = UNSYNCED_CANCEL_NOTE % {"when": _local(appointment.starts_at, appointment.branch)}
+        _callback_for(request, notes=notes, kind="unsynced_cancel", extra={"appointment_id": appointment.pk})
+    emit("appointment.updated", appointment=appointment, changed=["sync_state"])
+
+
+def appointments_push_pending_cancels(*, limit: int = 200) -> int:
+    """The sweep: cancellations Cal.com has not heard of a while after they were made (their task was
+    lost), pushed in this worker. Past the give-up age the attempt is the last one, as the task's is."""
+    now = timezone.now()
+    waited = timedelta(minutes=int(platform_setting("APPOINTMENT_PENDING_CANCEL_MINUTES")))
+    give_up = timedelta(minutes=int(platform_setting("APPOINTMENT_PENDING_CANCEL_GIVE_UP_MINUTES")))
+    settled = 0
+    for appointment in cancellations_not_in_calcom(changed_before=now - waited)[:limit]:
+        final = appointment.updated_at < now - give_up
+        try:
+            settled += appointment_push_cancel_to_calcom(appointment=appointment, final_attempt=final)
+        except ValidationError:  # Cal.com refused: logged, the others still go
+            logger.exception("pushing the cancellation of appointment %s was refused", appointment.pk)
+    return settled
 
 
 def appointment_reschedule(

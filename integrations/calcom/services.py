@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from appointments.services import (
@@ -21,6 +24,7 @@ from appointments.services import (
     appointment_record_calcom_cancellation,
     appointment_record_calcom_reschedule,
 )
+from common.conf import platform_setting
 from common.tasks import enqueue_on_commit
 from integrations.calcom.client import calcom_client_for_current_company
 from integrations.calcom.echo import consume_echo
@@ -47,6 +51,7 @@ OWN_BOOKING_NEVER_SAVED = "Our own booking, but it was never saved here (the boo
 OWN_CHANGE = "Our own change, echoed by Cal.com."
 UNKNOWN_BOOKING = "No appointment has this Cal.com booking uid."
 OWN_BOOKING_PENDING = "Our own booking is not saved yet; trying again shortly."
+NOT_REPROCESSABLE = "Not queued: this Cal.com event is %(status)s already (only failed or waiting ones are)."
 
 
 class OwnBookingNotSavedYet(Exception):
@@ -142,10 +147,39 @@ def _own_booking(stored: WebhookEvent, reference: str) -> tuple[str, str]:
 
 
 def calcom_event_reprocess(*, event: WebhookEvent) -> WebhookEvent:
-    """Admin: queue a failed event again (e.g. after mapping its event type). Processing stays idempotent."""
+    """Admin: queue a failed or stuck event again (e.g. after mapping its event type).
+
+    The event goes back to `received`, so the sweep finishes it even if this message is lost. Events that
+    were applied or ignored are refused: applying a cancellation or a move twice is not harmless.
+    """
     from integrations.calcom.tasks import process_calcom_event
 
+    if event.status not in (Status.FAILED, Status.RECEIVED):
+        raise ValidationError(NOT_REPROCESSABLE % {"status": event.status})
     with transaction.atomic():
-        if event.status == Status.FAILED:
-            enqueue_on_commit(process_calcom_event, event.pk)
+        event.status, event.error = Status.RECEIVED, ""
+        event.save(update_fields=["status", "error"])
+        enqueue_on_commit(process_calcom_event, event.pk)
     return event
+
+
+def stuck_calcom_events() -> QuerySet[WebhookEvent]:
+    """Events stored but not applied a while after they came: their message was lost (queue down)."""
+    minutes = int(platform_setting("CALCOM_STUCK_EVENT_MINUTES"))
+    return WebhookEvent.objects.filter(
+        source=WebhookEvent.Source.CALCOM,
+        status=Status.RECEIVED,
+        received_at__lt=timezone.now() - timedelta(minutes=minutes),
+    ).order_by("received_at", "id")
+
+
+def calcom_events_sweep(*, limit: int = 500) -> int:
+    """Apply the current company's stuck events, oldest first, in this worker (no re-queueing)."""
+    processed = 0
+    for event_id in stuck_calcom_events().values_list("pk", flat=True)[:limit]:
+        try:
+            stored = calcom_event_process(event_id=event_id)
+        except OwnBookingNotSavedYet:
+            continue  # the attempt is counted on the row; a later sweep tries again, up to ECHO_ATTEMPTS
+        processed += stored is not None
+    return processed

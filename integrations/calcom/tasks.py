@@ -1,8 +1,15 @@
-"""Celery task for Cal.com webhook events: thin, it loads the stored event and calls the service."""
+"""Celery tasks for Cal.com webhook events: thin, they load the stored event and call the service."""
 
 from celery import shared_task
 
-from integrations.calcom.services import ECHO_ATTEMPTS, OwnBookingNotSavedYet, calcom_event_process
+from integrations.calcom.services import (
+    ECHO_ATTEMPTS,
+    OwnBookingNotSavedYet,
+    calcom_event_process,
+    calcom_events_sweep,
+)
+
+SWEEP_TASK = "calcom.sweep_stuck_events"
 
 
 @shared_task(name="calcom.process_event", bind=True, max_retries=ECHO_ATTEMPTS)
@@ -12,3 +19,9 @@ def process_calcom_event(self, event_id: int) -> str:
     except OwnBookingNotSavedYet as exc:
         raise self.retry(exc=exc, countdown=5) from exc
     return stored.status if stored is not None else "skipped"
+
+
+@shared_task(name=SWEEP_TASK)
+def sweep_stuck_events() -> int:
+    """One company's events whose message was lost; beat fans it out (integrations/beat.py)."""
+    return calcom_events_sweep()

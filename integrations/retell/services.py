@@ -10,6 +10,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -27,6 +28,7 @@ Status = WebhookEvent.Status
 PROCESSED_EVENTS = ("call_started", "call_ended", "call_analyzed")
 KEPT_HEADERS = ("Content-Type", "User-Agent", "X-Retell-Signature", "X-Forwarded-For")
 NOT_PROCESSABLE = "Only call_started, call_ended and call_analyzed are processed."
+NOT_REPROCESSABLE = "Not queued: " + NOT_PROCESSABLE
 
 
 def event_key(event: CallEvent, raw_body: bytes) -> str:
@@ -96,11 +98,13 @@ def retell_event_process(*, event_id: int) -> WebhookEvent | None:
 
 
 def retell_event_reprocess(*, event: WebhookEvent) -> WebhookEvent:
-    """Admin: run a stored event again (e.g. after fixing data). Processing itself stays idempotent."""
+    """Admin: run a stored event again (e.g. after fixing data). Processing itself stays idempotent.
+
+    Back to `received` first, so the sweep finishes it even if this message is lost."""
     from integrations.retell.tasks import process_call_event
 
     if event.event not in PROCESSED_EVENTS:
-        return event
+        raise ValidationError(NOT_REPROCESSABLE)
     with transaction.atomic():
         event.status, event.error = Status.RECEIVED, ""
         event.save(update_fields=["status", "error"])
