@@ -30,6 +30,10 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEY", default=[DEV_FIELD_ENCR
 RETELL_API_KEY = env.str("RETELL_API_KEY", default="")
 # Bearer token for /metrics on the platform host (empty: the endpoint is off).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Without a token /metrics is open in development; production requires one (settings_production).
+METRICS_TOKEN_REQUIRED = env.bool("METRICS_TOKEN_REQUIRED", default=False)
+# Company as a label on counters and histograms (one series per company: mind the cardinality).
+METRICS_COMPANY_LABEL = env.bool("METRICS_COMPANY_LABEL", default=False)
 
 SHARED_APPS = [
     "django_tenants",
@@ -53,6 +57,9 @@ SHARED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "accounts",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -72,6 +79,7 @@ TENANT_APPS = [
     "notifications",
     "integrations",
     "webhooks",
+    "api",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 TENANT_MODEL = "tenants.Company"
@@ -195,6 +203,34 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [SELF],
     },
+}
+
+# The REST API (/api/v1/ on a company's host, the `api` app): API keys only, one error shape, throttled per
+# key and per address, reads and writes counted apart.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasApiKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyThrottle", "api.throttling.AddressThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "read": env.str("API_THROTTLE_READ", default="120/min"),
+        "write": env.str("API_THROTTLE_WRITE", default="30/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Switchboard API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN for the CSP to allow.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LANGUAGE_CODE = "de"

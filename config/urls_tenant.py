@@ -19,4 +19,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
+    path("api/v1/", include("api.urls")),
 ]

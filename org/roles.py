@@ -33,6 +33,7 @@ def is_manager(staff: "Staff | None") -> bool:
 
 TENANT_APP_LABELS = (
     "org", "callbacks", "appointments", "policies", "calls", "notifications", "integrations", "webhooks",
+    "api",
 )  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
