@@ -19,6 +19,7 @@ APPS_WITH_SCHEDULES = (
     "calls",
     "notifications",
     "integrations",
+    "webhooks",
 )
 
 app = CeleryApp("switchboard", task_cls="common.tasks:SystemTask")

@@ -1,9 +1,10 @@
 """The webhook inbox in the staff admin: each stored request with its status, read-only.
 
-"Reprocess" queues events again through the integrations' own services.
+"Reprocess" queues events again through the integrations' own services, or says why an event is not queued.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -56,9 +57,13 @@ class WebhookEventAdmin(ModelAdmin):
         }
         count = 0
         for event in queryset:
-            handlers[event.source](event=event)
+            try:
+                handlers[event.source](event=event)
+            except ValidationError as refused:
+                self.message_user(request, f"{event}: {' '.join(refused.messages)}", messages.WARNING)
+                continue
             count += 1
         message = ngettext(
             "%(count)s event queued for processing.", "%(count)s events queued for processing.", count
         ) % {"count": count}
-        self.message_user(request, message, messages.SUCCESS)
+        self.message_user(request, message, messages.SUCCESS if count else messages.WARNING)

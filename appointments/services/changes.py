@@ -186,8 +186,9 @@ def appointments_push_pending_cancels(*, limit: int = 200) -> int:
     """The sweep: cancellations Cal.com has not heard of a while after they were made (their task was
     lost), pushed in this worker. Past the give-up age the attempt is the last one, as the task's is."""
     now = timezone.now()
-    waited = timedelta(minutes=int(platform_setting("APPOINTMENT_PENDING_CANCEL_MINUTES")))
-    give_up = timedelta(minutes=int(platform_setting("APPOINTMENT_PENDING_CANCEL_GIVE_UP_MINUTES")))
+    waited = timedelta(minutes=int(platform_setting("APPOINTMENT_PENDING_CANCEL_MINUTES", 2)))
+    # The task's own retries give up after about 32 minutes; the sweep gives up a little later.
+    give_up = timedelta(minutes=int(platform_setting("APPOINTMENT_PENDING_CANCEL_GIVE_UP_MINUTES", 35)))
     settled = 0
     for appointment in cancellations_not_in_calcom(changed_before=now - waited)[:limit]:
         final = appointment.updated_at < now - give_up

@@ -51,6 +51,8 @@ OWN_BOOKING_NEVER_SAVED = "Our own booking, but it was never saved here (the boo
 OWN_CHANGE = "Our own change, echoed by Cal.com."
 UNKNOWN_BOOKING = "No appointment has this Cal.com booking uid."
 OWN_BOOKING_PENDING = "Our own booking is not saved yet; trying again shortly."
+# An event still `received` this long after it came lost its message (the echo retries end within 30 s).
+STUCK_AFTER_MINUTES = 1
 NOT_REPROCESSABLE = "Not queued: this Cal.com event is %(status)s already (only failed or waiting ones are)."
 
 
@@ -165,7 +167,7 @@ def calcom_event_reprocess(*, event: WebhookEvent) -> WebhookEvent:
 
 def stuck_calcom_events() -> QuerySet[WebhookEvent]:
     """Events stored but not applied a while after they came: their message was lost (queue down)."""
-    minutes = int(platform_setting("CALCOM_STUCK_EVENT_MINUTES"))
+    minutes = int(platform_setting("CALCOM_STUCK_EVENT_MINUTES", STUCK_AFTER_MINUTES))
     return WebhookEvent.objects.filter(
         source=WebhookEvent.Source.CALCOM,
         status=Status.RECEIVED,

@@ -9,6 +9,9 @@ EXPECTED = {
     "callbacks-expire-stale",
     "retell-sweep-stuck-events",
     "notifications-dispatch-due",
+    "calcom-sweep-stuck-events",
+    "appointments-push-pending-cancels",
+    "webhooks-send-lost",
 }
 
 
