@@ -10,6 +10,7 @@ class CommonConfig(AppConfig):
     def ready(self) -> None:
         from simple_history.signals import pre_create_historical_record
 
+        import common.health  # noqa: F401  (connects the Celery workers' heartbeat to worker_ready)
         from common.audit import set_history_actor
         from common.events import subscribe
         from common.metrics import count_domain_event

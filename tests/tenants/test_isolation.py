@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django_tenants.utils import tenant_context
 
+from common.health import worker_heartbeat
 from org.models import Branch
 from tests.factories.org import BranchFactory, UserFactory
 
@@ -54,6 +55,7 @@ def test_cache_entry_of_one_company_is_not_served_to_another(company, other_comp
 def test_host_that_is_no_company_gets_the_public_site(public, client, host):
     root = UserFactory(username="root@platform.test", is_superuser=True)
     client.force_login(root)
+    worker_heartbeat("celery@test")
     assert client.get("/healthz", HTTP_HOST=host).status_code == 200
     assert client.get("/admin/tenants/company/", HTTP_HOST=host).status_code == 200
     assert client.get("/admin/org/branch/", HTTP_HOST=host).status_code == 404
