@@ -29,7 +29,7 @@ def _from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
 
 
 def _code(exc: Exception) -> str:
-    """A refused rule keeps its own code (`invalid_transition`, `not_assigned`, …); other input is `invalid`."""
+    """A refused rule keeps its code (`invalid_transition`, `not_assigned`, …); other input is `invalid`."""
     if isinstance(exc, DjangoValidationError):
         return getattr(exc, "code", None) or "invalid"
     if isinstance(exc, exceptions.ValidationError):
