@@ -11,6 +11,7 @@ Other parts of the system increment the counters defined here; names are listed 
 """
 
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from typing import Any
 from celery.signals import task_failure
 from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest, HttpResponse
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 
 from common.events import DomainEvent
@@ -130,6 +132,34 @@ def count_domain_event(event: DomainEvent) -> None:
 @task_failure.connect(dispatch_uid="common.metrics.task_failure")
 def count_task_failure(sender: Any = None, **_: Any) -> None:
     CELERY_TASK_FAILURES.labels(task=getattr(sender, "name", "unknown")).inc()
+
+
+def _webhook_outcome(status: int) -> str:
+    if status < 400:
+        return "ok"
+    return "rejected" if status < 500 else "error"
+
+
+class WebhookMetricsMiddleware:
+    """Counts and times every request to /webhooks/<source>/... (outcome from the status code)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        parts = request.path.split("/")
+        if len(parts) < 3 or parts[1] != "webhooks" or not parts[2]:
+            return self.get_response(request)
+        source = parts[2]
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            response = self.get_response(request)
+            outcome = _webhook_outcome(response.status_code)
+            return response
+        finally:
+            WEBHOOK_REQUESTS.labels(source=source, outcome=outcome).inc()
+            WEBHOOK_PROCESSING_SECONDS.labels(source=source).observe(time.perf_counter() - started)
 
 
 def process_counters() -> bytes:

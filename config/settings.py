@@ -90,6 +90,8 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
 TENANT_COLOR_ADMIN_APPS = False
 
 MIDDLEWARE = [
+    "common.logs.RequestIdMiddleware",  # first: every later log line carries the request id
+    "common.metrics.WebhookMetricsMiddleware",
     "tenants.middleware.CompanyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -309,15 +311,23 @@ SWITCHBOARD = {
     "USD_EXCHANGE_RATE": {"EUR": "0.92", "USD": "1", "CHF": "0.88"},
 }
 
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tenant": {"()": "django_tenants.log.TenantContextFilter"}},
+    "filters": {"context": {"()": "common.logs.LogContextFilter"}},
     "formatters": {
-        "default": {"format": "%(asctime)s %(levelname)s [%(schema_name)s] %(name)s: %(message)s"},
+        "text": {"format": "%(asctime)s %(levelname)s [%(company)s %(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s "
+            "%(request_id)s %(company)s %(user_id)s %(task_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["tenant"], "formatter": "default"},
+        # Readable lines in development, JSON in production (settings_production); LOG_FORMAT overrides.
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

@@ -37,3 +37,5 @@ OUTBOUND_ALLOW_PRIVATE_NETWORKS = env.bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", de
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # /metrics answers only with METRICS_TOKEN as a bearer token (off when no token is set).
 METRICS_TOKEN_REQUIRED = True
+# One JSON object per log line for the log pipeline (request id, company, user, task id in every line).
+LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="json")  # noqa: F405

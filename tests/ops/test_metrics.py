@@ -102,3 +102,13 @@ def test_queue_depth_is_read_from_the_broker_at_scrape_time(public_client):
     finally:
         redis.delete("ops-probe-queue")
     assert 'celery_queue_length{queue="ops-probe-queue"} 3.0' in body
+
+
+def test_webhook_requests_are_counted_and_timed_by_source_and_outcome(public_client):
+    before = sample("webhook_requests_total", source="retell", outcome="rejected")
+    timed = sample("webhook_processing_seconds_count", source="retell")
+    response = public_client.post("/webhooks/retell/", data="{}", content_type="application/json")
+
+    assert 400 <= response.status_code < 500  # unsigned
+    assert sample("webhook_requests_total", source="retell", outcome="rejected") == before + 1
+    assert sample("webhook_processing_seconds_count", source="retell") == timed + 1
