@@ -2,8 +2,10 @@
 
 from rest_framework import serializers
 
+from appointments.models import Appointment
 from callbacks.models import CallbackEscalation, CallbackRequest, ContactAttempt
 from org.models import Branch, Customer, Service, Staff
+from policies.models import AppointmentModification
 
 
 class BranchSerializer(serializers.ModelSerializer):
@@ -127,3 +129,47 @@ class NoteSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Appointment
+        fields = [
+            "id", "reference", "status", "customer", "service", "staff", "branch", "starts_at", "ends_at",
+            "source", "price", "currency", "notes", "sync_state", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AppointmentChangeSerializer(serializers.Serializer):
+    """`staff`: who acts (a manager may override a refusal or waive the fee, with a reason)."""
+
+    staff = serializers.PrimaryKeyRelatedField(
+        queryset=Staff.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    override_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    waive_fee = serializers.BooleanField(required=False, default=False)
+    waive_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class AppointmentRescheduleSerializer(AppointmentChangeSerializer):
+    new_start = serializers.DateTimeField()
+
+
+class VerdictSerializer(serializers.ModelSerializer):
+    """The policy engine's verdict as recorded with the change, and the fee it cost."""
+
+    code = serializers.CharField(source="decision_code")
+    reason = serializers.CharField(source="decision_reason")
+
+    class Meta:
+        model = AppointmentModification
+        fields = [
+            "code", "reason", "within_policy", "overridden", "fee_amount", "fee_currency", "waived",
+        ]  # fmt: skip
+
+
+class AppointmentChangedSerializer(serializers.Serializer):
+    appointment = AppointmentSerializer()
+    verdict = VerdictSerializer()

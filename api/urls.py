@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from api.views.appointments import AppointmentViewSet
 from api.views.callbacks import CallbackViewSet
 from api.views.org import BranchViewSet, CustomerViewSet, ServiceViewSet, StaffViewSet
 
@@ -13,6 +14,7 @@ router.register("branches", BranchViewSet, basename="branch")
 router.register("services", ServiceViewSet, basename="service")
 router.register("staff", StaffViewSet, basename="staff")
 router.register("customers", CustomerViewSet, basename="customer")
+router.register("appointments", AppointmentViewSet, basename="appointment")
 
 app_name = "api"
 urlpatterns = [

@@ -7,15 +7,9 @@ from rest_framework.response import Response
 
 from api import serializers as s
 from api.filters import CallbackFilterSerializer, callbacks_filtered
-from api.views.base import ApiViewSet, NewestFirst
+from api.views.base import ApiViewSet, NewestFirst, valid
 from callbacks import services
 from callbacks.models import CallbackEscalation, CallbackRequest
-
-
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class CallbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
@@ -38,7 +32,7 @@ class CallbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     )
     def create(self, request) -> Response:
         """201 for a new request; 200 when it joined the caller's open one (`created` is false)."""
-        data = _valid(s.CallbackCreateSerializer, request)
+        data = valid(s.CallbackCreateSerializer, request)
         result = services.callback_create(
             branch_id=data["branch"],
             phone=data.get("phone", ""),
@@ -63,7 +57,7 @@ class CallbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     @extend_schema(request=s.AssignSerializer, responses=s.CallbackSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None) -> Response:
-        callback, staff = self.get_object(), _valid(s.AssignSerializer, request).get("staff")
+        callback, staff = self.get_object(), valid(s.AssignSerializer, request).get("staff")
         if staff is None:
             services.callback_auto_assign(callback=callback)
         else:
@@ -74,14 +68,14 @@ class CallbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     @action(detail=True, methods=["post"])
     def take(self, request, pk=None) -> Response:
         """The named staff member takes the callback themselves (recorded as their own action)."""
-        callback, staff = self.get_object(), _valid(s.StaffChoiceSerializer, request)["staff"]
+        callback, staff = self.get_object(), valid(s.StaffChoiceSerializer, request)["staff"]
         services.callback_assign(callback=callback, staff=staff, by=staff.user)
         return self._answer(callback)
 
     @extend_schema(request=s.ContactAttemptSerializer, responses={201: s.ContactAttemptSerializer})
     @action(detail=True, methods=["post"], url_path="contact-attempts")
     def contact_attempt(self, request, pk=None) -> Response:
-        callback, data = self.get_object(), _valid(s.ContactAttemptSerializer, request)
+        callback, data = self.get_object(), valid(s.ContactAttemptSerializer, request)
         attempt = services.callback_record_contact_attempt(
             callback=callback,
             outcome=data["outcome"],
@@ -95,21 +89,21 @@ class CallbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None) -> Response:
         callback = self.get_object()
-        services.callback_complete(callback=callback, note=_valid(s.NoteSerializer, request).get("note", ""))
+        services.callback_complete(callback=callback, note=valid(s.NoteSerializer, request).get("note", ""))
         return self._answer(callback)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.CallbackSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None) -> Response:
         callback = self.get_object()
-        reason = _valid(s.ReasonSerializer, request).get("reason", "")
+        reason = valid(s.ReasonSerializer, request).get("reason", "")
         services.callback_cancel(callback=callback, reason=reason)
         return self._answer(callback)
 
     @extend_schema(request=s.EscalateSerializer, responses={201: s.EscalationSerializer})
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None) -> Response:
-        callback, data = self.get_object(), _valid(s.EscalateSerializer, request)
+        callback, data = self.get_object(), valid(s.EscalateSerializer, request)
         escalation = services.callback_escalate(
             callback=callback,
             reason=CallbackEscalation.Reason.MANUAL,
