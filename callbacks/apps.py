@@ -8,11 +8,12 @@ class CallbacksConfig(AppConfig):
 
     def ready(self) -> None:
         from callbacks import dashboard, handlers  # noqa: F401
-        from callbacks.metrics import OVERDUE_CALLBACKS
+        from callbacks.metrics import OPEN_CALLBACKS, OVERDUE_CALLBACKS
         from common.events import subscribe
         from common.metrics import register_company_gauge
 
         register_company_gauge(OVERDUE_CALLBACKS)
+        register_company_gauge(OPEN_CALLBACKS)
         subscribe("callback.created", handlers.assign_after_commit)
         subscribe("callback.escalated", handlers.assign_after_commit)
         subscribe("appointment.created", handlers.complete_for_booked_appointment)

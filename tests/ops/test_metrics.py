@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from celery.signals import task_failure
 from django.test import override_settings
+from django_tenants.utils import tenant_context
 
 from callbacks.services import (
     callback_complete,
@@ -15,6 +16,7 @@ from callbacks.services import (
 )
 from common.metrics import CALLBACKS_ASSIGNED, OUTBOUND_WEBHOOK_DELIVERIES
 from common.redis import get_redis
+from tests.factories.callbacks import CallbackRequestFactory
 from tests.ops.metrics_helpers import sample
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +114,12 @@ def test_webhook_requests_are_counted_and_timed_by_source_and_outcome(public_cli
     assert 400 <= response.status_code < 500  # unsigned
     assert sample("webhook_requests_total", source="retell", outcome="rejected") == before + 1
     assert sample("webhook_processing_seconds_count", source="retell") == timed + 1
+
+
+def test_open_callbacks_are_reported_per_company_and_priority(public_client, companies):
+    with tenant_context(companies["acme"]):
+        CallbackRequestFactory(priority="urgent")
+        CallbackRequestFactory(priority="urgent", status="completed")
+    body = public_client.get("/metrics").content.decode()
+    assert 'switchboard_callbacks_open{company="acme",priority="urgent"} 1.0' in body
+    assert 'switchboard_callbacks_open{company="globex",priority="urgent"} 0.0' in body
