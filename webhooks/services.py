@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,6 +18,8 @@ from standardwebhooks import Webhook
 
 from common.outbound import guarded_client
 from common.tasks import enqueue_on_commit
+from org.models import Staff
+from org.roles import Role
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
@@ -32,6 +35,7 @@ DISABLE_AFTER = timedelta(hours=24)
 RESPONSE_KEPT = 2000
 ENDPOINT_DISABLED = "Endpoint disabled: every delivery failed for {hours} hours."
 ENDPOINT_INACTIVE = "Endpoint is not active."
+ENDPOINT_DISABLED_SUBJECT = "Webhook endpoint %(url)s was disabled"
 
 
 def secret_generate() -> str:
@@ -230,7 +234,19 @@ def endpoint_disable(*, endpoint: WebhookEndpoint, now: datetime) -> None:
     endpoint.active, endpoint.disabled_at = False, now
     endpoint.disabled_reason = ENDPOINT_DISABLED.format(hours=int(DISABLE_AFTER.total_seconds() // 3600))
     endpoint.save(update_fields=["active", "disabled_at", "disabled_reason", "updated_at"])
-    # The company's admins see the flag in the endpoint list; operators see this line.
+    # The company's admins see the flag in the endpoint list and get an email; operators see this line.
     logger.warning(
         "webhook endpoint %s of %s disabled: %s", endpoint.pk, _company_slug(), endpoint.disabled_reason
     )
+    _tell_admins(endpoint)
+
+
+def _tell_admins(endpoint: WebhookEndpoint) -> None:
+    admins = Staff.objects.filter(role=Role.ADMIN, is_active=True).exclude(email="")
+    addresses = list(admins.values_list("email", flat=True))
+    if not addresses:
+        return
+    subject = ENDPOINT_DISABLED_SUBJECT % {"url": endpoint.url}
+    body = f"{endpoint.disabled_reason}\n{endpoint.url}"
+    # After the commit, so the email never announces a change that rolled back; a mail failure is logged.
+    transaction.on_commit(lambda: send_mail(subject, body, None, addresses), robust=True)

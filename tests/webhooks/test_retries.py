@@ -10,7 +10,7 @@ from tests.common.outbound_listener import Listener
 from tests.factories.webhooks import WebhookEndpointFactory
 from webhooks import services
 from webhooks.models import EventType, WebhookDelivery
-from webhooks.services import ENDPOINT_DISABLED, deliveries_create, delivery_send
+from webhooks.services import ENDPOINT_DISABLED, ENDPOINT_DISABLED_SUBJECT, deliveries_create, delivery_send
 
 
 def queue_one(endpoint) -> WebhookDelivery:
@@ -74,7 +74,11 @@ def test_a_retry_that_succeeds_clears_the_failure(company, receiver, clock):
     assert delivery.duration_ms is not None
 
 
-def test_an_endpoint_failing_for_a_day_is_disabled_and_flagged(company, receiver, clock, caplog):
+def test_an_endpoint_failing_for_a_day_is_disabled_and_its_admins_told(
+    company, ada, receiver, clock, caplog, mailoutbox, django_capture_on_commit_callbacks
+):
+    ada.email = "ada@acme.test"
+    ada.save(update_fields=["email"])
     receiver.answers = [500] * 20
     endpoint = WebhookEndpointFactory(url=receiver.url)
     first = queue_one(endpoint)
@@ -85,7 +89,11 @@ def test_an_endpoint_failing_for_a_day_is_disabled_and_flagged(company, receiver
     assert endpoint.active  # failing for 23 hours: still on
 
     clock.shift(timedelta(hours=1))
-    delivery_send(delivery_id=queue_one(endpoint).pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_send(delivery_id=queue_one(endpoint).pk)
+
+    [mail] = [m for m in mailoutbox if m.to == ["ada@acme.test"]]
+    assert mail.subject == ENDPOINT_DISABLED_SUBJECT % {"url": endpoint.url}
 
     endpoint.refresh_from_db()
     assert not endpoint.active
