@@ -34,6 +34,7 @@ from appointments import services
 from appointments.models import Appointment, EventTypeMapping, SlotHold
 from appointments.selectors import appointments_of_day, services_without_event_type
 from common.conf import current_company
+from common.history_admin import RecordHistoryAdmin
 from integrations.calcom.client import calcom_client_for_current_company
 from integrations.calcom.errors import CalcomAuthenticationFailed, CalcomError, CalcomUnavailable
 from org.models import Branch, Staff
@@ -102,7 +103,7 @@ class DayForm(forms.Form):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ModelAdmin):
+class AppointmentAdmin(RecordHistoryAdmin, ModelAdmin):
     list_display = [
         "starts_column",
         "customer",

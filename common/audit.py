@@ -2,7 +2,8 @@
 
 A request's user is recorded by simple-history's HistoryRequestMiddleware (`history_user`). Changes made
 by something other than a logged-in person (an API key, the phone agent, a Celery task) name their actor
-with `acting_as(...)`; every historical record created meanwhile carries it in `history_actor`.
+with `acting_as(...)`; every historical record created meanwhile carries it in `history_actor`, which
+otherwise names the request's user ("user:<username>").
 """
 
 from collections.abc import Iterator
@@ -35,7 +36,27 @@ def current_actor() -> str:
     return _actor.get()
 
 
+def user_actor(username: str) -> str:
+    return f"user:{username}"[:ACTOR_MAX_LENGTH]
+
+
 def set_history_actor(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     """simple-history's `pre_create_historical_record` receiver (connected in CommonConfig.ready)."""
     if hasattr(history_instance, "history_actor"):
-        history_instance.history_actor = current_actor()
+        history_instance.history_actor = current_actor() or _request_user_actor()
+
+
+def _request_user_actor() -> str:
+    """The logged-in user of the request being served, as HistoryRequestMiddleware recorded it."""
+    from simple_history.models import HistoricalRecords
+
+    user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    return user_actor(user.get_username())
+
+
+def no_history_user(**kwargs: Any) -> None:
+    """`get_user` for public-schema history: a company's users live in its own schema, so a foreign key
+    to the public users table would name someone else; `history_actor` names them instead."""
+    return None

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
+from common.history_admin import RecordHistoryAdmin
 from notifications import selectors, services
 from notifications.models import (
     Channel,
@@ -126,7 +127,7 @@ class PreviewMixin:
 
 
 @admin.register(NotificationConfiguration)
-class NotificationConfigurationAdmin(PreviewMixin, ModelAdmin):
+class NotificationConfigurationAdmin(PreviewMixin, RecordHistoryAdmin, ModelAdmin):
     preview_url_name = "notifications_notificationconfiguration_preview"
     change_form_template = "notifications/admin/preview_change_form.html"
     list_display = [
@@ -222,7 +223,7 @@ class NotificationConfigurationAdmin(PreviewMixin, ModelAdmin):
 
 
 @admin.register(NotificationTemplate)
-class NotificationTemplateAdmin(PreviewMixin, ModelAdmin):
+class NotificationTemplateAdmin(PreviewMixin, RecordHistoryAdmin, ModelAdmin):
     preview_url_name = "notifications_notificationtemplate_preview"
     change_form_template = "notifications/admin/preview_change_form.html"
     list_display = ["event_type", "channel", "language", "subject", "updated_at"]

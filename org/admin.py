@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
@@ -24,11 +24,16 @@ from callbacks.assignment import with_open_load
 from callbacks.models import CallbackRequest
 from calls.models import Call
 from common.conf import current_company
+from common.history_admin import PublicRecordHistoryAdmin, RecordHistoryAdmin
 from org import privacy
+from org.activity import PAGE_SIZE as ACTIVITY_PAGE_SIZE
+from org.activity import activity_list, audited_models
 from org.models import Branch, Closure, Customer, OpeningHours, Service, Staff
 from org.services import staff_ensure, staff_role_set
 from tenants.admin import CompanyForm
 from tenants.models import Company
+
+ACTIVITY_TEMPLATE = "admin/org/activity.html"
 
 ANONYMISED = _("%(name)s was anonymised; statistics are kept.")
 ANONYMISE_TEMPLATE = "admin/org/customer/anonymise.html"
@@ -85,7 +90,7 @@ class StaffForm(forms.ModelForm):
 
 
 @admin.register(Staff)
-class StaffAdmin(ModelAdmin):
+class StaffAdmin(RecordHistoryAdmin, ModelAdmin):
     form = StaffForm
     list_display = ["name", "email", "role", "accepts_callbacks", "load_column", "is_active"]
     list_filter = ["role", "is_active", "accepts_callbacks", "branches"]
@@ -181,7 +186,7 @@ class CustomerCallsInline(HistoryInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ModelAdmin):
+class CustomerAdmin(RecordHistoryAdmin, ModelAdmin):
     list_display = [
         "name",
         "phone",
@@ -268,8 +273,25 @@ class CompanySettingsForm(CompanyForm):
         fields = [f for f in CompanyForm.Meta.fields if f not in ("slug", "schema_name", "is_active")]
 
 
+class ActivityFilterForm(forms.Form):
+    model = forms.ChoiceField(label=_("record"), required=False)
+    actor = forms.CharField(
+        label=_("by"), required=False, help_text=_("user:<login>, phone-agent, system, api-key:<name>")
+    )
+    since = forms.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        labels = [
+            (label, model.instance_type._meta.verbose_name) for label, model in audited_models().items()
+        ]
+        self.fields["model"].choices = [("", _("all")), *labels]
+
+
 @admin.register(Company)
-class CompanySettingsAdmin(ModelAdmin):
+class CompanySettingsAdmin(PublicRecordHistoryAdmin, ModelAdmin):
     """Only the current company, only for its admins; secrets are write-only (masked hints)."""
 
     form = CompanySettingsForm
@@ -301,3 +323,25 @@ class CompanySettingsAdmin(ModelAdmin):
         if not self._allowed(request):
             raise PermissionDenied
         return HttpResponseRedirect(reverse("admin:tenants_company_change", args=[current_company().pk]))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.activity_view)
+        return [path("activity/", view, name="company_activity"), *super().get_urls()]
+
+    def activity_view(self, request: HttpRequest) -> HttpResponse:
+        """The audit trail of the whole company, filterable (admins only)."""
+        if not self._allowed(request):
+            raise PermissionDenied
+        form = ActivityFilterForm(request.GET or None)
+        filters = dict(form.cleaned_data) if form.is_valid() else {}
+        page = filters.pop("page", None) or 1
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Activity"),
+            "form": form,
+            "rows": activity_list(**filters, page=page),
+            "page": page,
+            "page_size": ACTIVITY_PAGE_SIZE,
+        }
+        return TemplateResponse(request, ACTIVITY_TEMPLATE, context)

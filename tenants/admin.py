@@ -9,6 +9,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.sites import UnfoldAdminSite
 
 from common.crypto import mask_secret
+from common.history_admin import PublicRecordHistoryAdmin
 from tenants.models import Company, Domain, PhoneNumber
 
 platform_site = UnfoldAdminSite(name="platform")
@@ -64,7 +65,7 @@ class PhoneNumberInline(TabularInline):
 
 
 @admin.register(Company, site=platform_site)
-class CompanyAdmin(ModelAdmin):
+class CompanyAdmin(PublicRecordHistoryAdmin, ModelAdmin):
     form = CompanyForm
     list_display = ["name", "slug", "timezone", "language", "is_active", "created_at"]
     list_filter = ["is_active", "language"]

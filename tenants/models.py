@@ -6,6 +6,7 @@ from django_tenants.models import DomainMixin, TenantMixin
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from common.audit import no_history_user
 from common.conf import company_settings_validate
 from common.crypto import EncryptedTextField
 from common.models import ActorHistory
@@ -46,7 +47,9 @@ class Company(TenantMixin):
     )
 
     # Settings changes, who made them and when; secrets stay out of the record.
-    history = HistoricalRecords(excluded_fields=["created_at", *SECRET_FIELDS], bases=[ActorHistory])
+    history = HistoricalRecords(
+        excluded_fields=["created_at", *SECRET_FIELDS], bases=[ActorHistory], get_user=no_history_user
+    )
 
     class Meta:
         verbose_name = _("company")
