@@ -35,7 +35,9 @@ CALLBACKS_CREATED = Counter("callbacks_created", "Callback requests created.", [
 CALLBACKS_ASSIGNED = Counter("callbacks_assigned", "Callback assignments (incl. reassignments).", COMPANY)
 CALLBACKS_COMPLETED = Counter("callbacks_completed", "Callback requests completed.", COMPANY)
 CALLBACKS_EXPIRED = Counter("callbacks_expired", "Callback requests expired unanswered.", COMPANY)
-CALLBACKS_ESCALATED = Counter("callbacks_escalated", "Callback escalations.", ["reason", *COMPANY])
+CALLBACKS_ESCALATED = Counter(
+    "callbacks_escalated", "Callback escalations.", ["reason", "priority", *COMPANY]
+)
 CALLBACKS_UNASSIGNABLE = Counter(
     "callbacks_assignment_failures", "Automatic assignments that found nobody.", COMPANY
 )
@@ -52,7 +54,7 @@ WEBHOOK_PROCESSING_SECONDS = Histogram(
     "webhook_processing_seconds", "Time to answer an inbound webhook request.", ["source"]
 )
 CELERY_TASK_FAILURES = Counter("celery_task_failures", "Celery tasks that raised.", ["task"])
-# Incremented by the outbound webhook delivery (outcome: delivered, retrying, failed, refused).
+# For the outbound webhook delivery to increment (outcome: succeeded, retrying, failed).
 OUTBOUND_WEBHOOK_DELIVERIES = Counter(
     "outbound_webhook_deliveries", "Outbound webhook delivery attempts by outcome.", ["outcome"]
 )
@@ -116,7 +118,7 @@ _EVENT_COUNTERS: dict[str, Callable[[DomainEvent], None]] = {
     "callback.completed": _callback_completed,
     "callback.expired": lambda event: _company(CALLBACKS_EXPIRED).inc(),
     "callback.escalated": lambda event: _company(
-        CALLBACKS_ESCALATED, reason=event["escalation"].reason
+        CALLBACKS_ESCALATED, reason=event["escalation"].reason, priority=event["callback"].priority
     ).inc(),
     "callback.unassignable": lambda event: _company(CALLBACKS_UNASSIGNABLE).inc(),
 }
