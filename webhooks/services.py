@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from standardwebhooks import Webhook
 
+from common.metrics import OUTBOUND_WEBHOOK_DELIVERIES
 from common.outbound import guarded_client
 from common.tasks import enqueue_on_commit
 from org.models import Staff
@@ -191,16 +192,17 @@ def _record_attempt(
     delivery.error, delivery.duration_ms = error[:RESPONSE_KEPT], duration_ms
     now = timezone.now()
     if not error:
-        delivery.status, delivery.next_attempt_at = Status.SUCCEEDED, None
+        delivery.status, delivery.next_attempt_at, outcome = Status.SUCCEEDED, None, "succeeded"
         _endpoint_succeeded(delivery.endpoint)
     elif final or delivery.attempts > len(RETRY_DELAYS):
-        delivery.status, delivery.next_attempt_at = Status.FAILED, None
+        delivery.status, delivery.next_attempt_at, outcome = Status.FAILED, None, "failed"
     else:
         delay = RETRY_DELAYS[delivery.attempts - 1]
-        delivery.next_attempt_at = now + delay
+        delivery.next_attempt_at, outcome = now + delay, "retrying"
         _enqueue(delivery, countdown=delay.total_seconds())
     if error and not final:
         _endpoint_failed(delivery.endpoint, now=now)
+    OUTBOUND_WEBHOOK_DELIVERIES.labels(outcome=outcome).inc()
     delivery.save(
         update_fields=[
             "status",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tests.common.outbound_listener import Listener
 from tests.factories.webhooks import WebhookEndpointFactory
+from tests.ops.metrics_helpers import sample
 from webhooks import services
 from webhooks.models import EventType, WebhookDelivery
 from webhooks.services import ENDPOINT_DISABLED, ENDPOINT_DISABLED_SUBJECT, deliveries_create, delivery_send
@@ -48,11 +49,19 @@ def test_a_failed_delivery_waits_before_its_next_attempt(company, receiver, cloc
     assert len(receiver.requests) == 1
 
 
+def outcomes() -> dict[str, float]:
+    return {o: sample("outbound_webhook_deliveries_total", outcome=o) for o in ("retrying", "failed")}
+
+
 def test_a_delivery_failing_every_attempt_is_failed_after_about_a_day(company, receiver, clock):
     receiver.answers = [503] * 20
     delivery = queue_one(WebhookEndpointFactory(url=receiver.url))
+    before = outcomes()
 
     waits = send_until_settled(delivery, clock)
+
+    after = outcomes()
+    assert (after["retrying"] - before["retrying"], after["failed"] - before["failed"]) == (7, 1)
 
     assert delivery.status == WebhookDelivery.Status.FAILED
     assert delivery.attempts == len(receiver.requests) == 8
