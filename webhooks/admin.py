@@ -20,6 +20,7 @@ REDELIVERED = _("%(count)d deliveries queued again.")
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("events"), choices=EventType.choices, widget=forms.CheckboxSelectMultiple
     )

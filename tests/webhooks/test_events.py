@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django_tenants.utils import tenant_context
 from standardwebhooks import Webhook
 
 from callbacks.services import callback_assign
@@ -70,4 +71,15 @@ def test_internal_events_are_not_sent(company, clock):
     emit("appointment.updated", appointment=AppointmentFactory(), changed=["notes"])
     emit("callback.priority_changed", callback=CallbackRequestFactory(), old="normal")
 
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_another_companys_callbacks_never_reach_this_companys_endpoint(
+    company, other_company, receiver, clock, django_capture_on_commit_callbacks
+):
+    WebhookEndpointFactory(url=receiver.url)
+    with tenant_context(other_company), django_capture_on_commit_callbacks(execute=True):
+        emit("callback.created", callback=CallbackRequestFactory())
+
+    assert receiver.requests == []
     assert not WebhookDelivery.objects.exists()
