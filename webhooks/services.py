@@ -98,15 +98,15 @@ def deliveries_create(
             payload=body,
             next_attempt_at=occurred_at,
         )
-        _enqueue(delivery)
+        _enqueue(delivery.pk)
         created.append(delivery)
     return created
 
 
-def _enqueue(delivery: WebhookDelivery, countdown: float | None = None) -> None:
-    from webhooks.tasks import send_delivery
+def _enqueue(delivery_id: int, countdown: float | None = None) -> None:
+    from webhooks.tasks import send_delivery  # tasks call these services: imported when needed
 
-    enqueue_on_commit(send_delivery, delivery.pk, countdown=countdown)
+    enqueue_on_commit(send_delivery, delivery_id, countdown=countdown)
 
 
 def deliveries_send_lost(*, grace: timedelta = timedelta(minutes=2), limit: int = 500) -> int:
@@ -114,9 +114,7 @@ def deliveries_send_lost(*, grace: timedelta = timedelta(minutes=2), limit: int 
     due = WebhookDelivery.objects.filter(status=Status.PENDING, next_attempt_at__lte=timezone.now() - grace)
     ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     for delivery_id in ids:
-        from webhooks.tasks import send_delivery
-
-        enqueue_on_commit(send_delivery, delivery_id)
+        _enqueue(delivery_id)
     return len(ids)
 
 
@@ -125,7 +123,7 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send the same message (same webhook-id, so receivers can deduplicate) once more, now."""
     delivery.status, delivery.next_attempt_at = Status.PENDING, timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at"])
-    _enqueue(delivery)
+    _enqueue(delivery.pk)
     return delivery
 
 
@@ -199,7 +197,7 @@ def _record_attempt(
     else:
         delay = RETRY_DELAYS[delivery.attempts - 1]
         delivery.next_attempt_at, outcome = now + delay, "retrying"
-        _enqueue(delivery, countdown=delay.total_seconds())
+        _enqueue(delivery.pk, countdown=delay.total_seconds())
     if error and not final:
         _endpoint_failed(delivery.endpoint, now=now)
     OUTBOUND_WEBHOOK_DELIVERIES.labels(outcome=outcome).inc()
