@@ -1,6 +1,7 @@
 """Operators scrape /metrics: callbacks' flow from domain events, webhooks, Celery, summed over processes."""
 
 import multiprocessing
+import time
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from callbacks.services import (
     callback_escalate,
     callback_record_contact_attempt,
 )
+from callbacks.tasks import auto_assign
 from common.metrics import CALLBACKS_ASSIGNED, OUTBOUND_WEBHOOK_DELIVERIES
 from common.redis import get_redis
 from tests.factories.callbacks import CallbackRequestFactory
@@ -123,3 +125,13 @@ def test_open_callbacks_are_reported_per_company_and_priority(public_client, com
     body = public_client.get("/metrics").content.decode()
     assert 'switchboard_callbacks_open{company="acme",priority="urgent"} 1.0' in body
     assert 'switchboard_callbacks_open{company="globex",priority="urgent"} 0.0' in body
+
+
+@pytest.mark.worker
+def test_a_scrape_includes_what_the_celery_worker_counted(celery_worker_process):
+    before = sample("celery_task_failures_total", task="callbacks.auto_assign")
+    auto_assign.delay(0)  # no such callback (and no company schema): the task fails in the worker
+    deadline = time.monotonic() + 60
+    while sample("celery_task_failures_total", task="callbacks.auto_assign") == before:
+        assert time.monotonic() < deadline, "the worker's failure never reached the shared metrics"
+        time.sleep(0.2)
