@@ -1,7 +1,8 @@
 """One shape for every error: `{"code": ..., "message": ..., "details": {field: [messages]}}`."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
@@ -56,3 +57,10 @@ def api_exception_handler(exc, context):
 def _first_message(detail) -> str:
     messages = _messages(detail)
     return messages[0] if len(messages) == 1 else "The request is not valid."
+
+
+@csrf_exempt  # a POST to an unknown path is still a 404, and the API has no cookies to protect
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """Any other path under /api/v1/ answers in the error shape, not with the HTML 404 page."""
+    body = {"code": "not_found", "message": str(exceptions.NotFound.default_detail), "details": {}}
+    return JsonResponse(body, status=404)

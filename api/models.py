@@ -3,6 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from common.models import ActorHistory
 
 
 class ApiKey(models.Model):
@@ -21,6 +24,9 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    history = HistoricalRecords(
+        excluded_fields=["hashed_key", "last_used_at", "created_at"], bases=[ActorHistory]
+    )
 
     class Meta:
         verbose_name = _("API key")

@@ -3,6 +3,7 @@ from rest_framework.pagination import CursorPagination
 
 from api.auth import ApiKeyAuthentication, HasApiKey
 from api.throttling import AddressThrottle, KeyThrottle
+from common.audit import act_as, acting_as, api_key_actor
 
 
 class NewestFirst(CursorPagination):
@@ -19,6 +20,14 @@ class ApiViewSet(viewsets.GenericViewSet):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKey]
     throttle_classes = [KeyThrottle, AddressThrottle]
+
+    def dispatch(self, request, *args, **kwargs):
+        with acting_as(""):  # the key is known once `initial` has authenticated the request
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        act_as(api_key_actor(request.auth.name))  # every change this request records names its key
 
 
 def valid(serializer_class, request) -> dict:
