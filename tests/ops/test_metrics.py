@@ -1,6 +1,9 @@
 """Operators scrape /metrics: callbacks' flow from domain events, webhooks, Celery, summed over processes."""
 
 import multiprocessing
+import os
+import subprocess
+import sys
 import time
 from datetime import timedelta
 
@@ -16,7 +19,7 @@ from callbacks.services import (
     callback_record_contact_attempt,
 )
 from callbacks.tasks import auto_assign
-from common.metrics import CALLBACKS_ASSIGNED, OUTBOUND_WEBHOOK_DELIVERIES
+from common.metrics import CALLBACKS_ASSIGNED, CALLBACKS_CREATED, OUTBOUND_WEBHOOK_DELIVERIES
 from common.redis import get_redis
 from tests.factories.callbacks import CallbackRequestFactory
 from tests.ops.metrics_helpers import sample
@@ -135,3 +138,15 @@ def test_a_scrape_includes_what_the_celery_worker_counted(celery_worker_process)
     while sample("celery_task_failures_total", task="callbacks.auto_assign") == before:
         assert time.monotonic() < deadline, "the worker's failure never reached the shared metrics"
         time.sleep(0.2)
+
+
+def test_company_becomes_a_label_only_where_configured():
+    script = (
+        "import django; django.setup(); from common import metrics; "
+        "print(metrics.CALLBACKS_CREATED._labelnames, metrics.CALLBACKS_ASSIGNED._labelnames)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "METRICS_COMPANY_LABEL": "true"}
+    labelled = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+
+    assert labelled.stdout.strip() == "('priority', 'company') ('company',)"
+    assert (CALLBACKS_CREATED._labelnames, CALLBACKS_ASSIGNED._labelnames) == (("priority",), ())
