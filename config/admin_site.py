@@ -165,6 +165,7 @@ NAVIGATION = [
             _model_entry("policies", "policyconfiguration", _("Policies"), "policy"),
             _model_entry("notifications", "notificationconfiguration", _("Notifications"), "notifications"),
             _model_entry("integrations", "webhookevent", _("Webhook events"), "webhook"),
+            _model_entry("webhooks", "webhookendpoint", _("Outbound webhooks"), "send"),
             _model_entry("tenants", "company", _("Company settings and API keys"), "key"),
         ],
     },

@@ -68,3 +68,8 @@ def test_an_admin_redelivers_from_the_log(company, ada, receiver, clock, django_
 @pytest.mark.parametrize("url", [ENDPOINTS, DELIVERIES])
 def test_a_manager_sees_no_webhook_settings(company, max_manager, url):
     assert logged_in(company, max_manager).get(url).status_code == 403
+
+
+def test_the_sidebar_links_the_endpoints_for_admins_only(company, ada, max_manager):
+    assert ENDPOINTS in logged_in(company, ada).get("/admin/").content.decode()
+    assert ENDPOINTS not in logged_in(company, max_manager).get("/admin/").content.decode()
