@@ -1,7 +1,5 @@
 """Every change to an API key: creation (the plain key is returned once), revocation, last use."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -9,9 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from api.keys import hash_key, new_key
 from api.models import ApiKey
 
-KEY_START = "sb_"
 # Writing last_used_at on every request would turn each read into a write; a minute is precise enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -21,15 +19,10 @@ class IssuedKey(NamedTuple):
     plaintext: str
 
 
-def hash_key(plaintext: str) -> str:
-    return hashlib.sha256(plaintext.encode()).hexdigest()
-
-
 @transaction.atomic
 def api_key_create(*, name: str, scope: str, by: AbstractBaseUser | None = None) -> IssuedKey:
     """A new key; the plain text exists only in the return value (shown once, stored hashed)."""
-    prefix = secrets.token_hex(6)
-    plaintext = f"{KEY_START}{prefix}_{secrets.token_urlsafe(32)}"
+    prefix, plaintext = new_key()
     key = ApiKey(name=name, scope=scope, prefix=prefix, hashed_key=hash_key(plaintext), created_by=by)
     key.full_clean()
     key.save()
