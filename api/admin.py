@@ -9,12 +9,13 @@ from unfold.admin import ModelAdmin
 
 from api import services
 from api.models import ApiKey
+from common.history_admin import RecordHistoryAdmin
 
 KEY_SHOWN_ONCE = _("Copy the key now, it will not be shown again: %(key)s")
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ModelAdmin):
+class ApiKeyAdmin(RecordHistoryAdmin, ModelAdmin):
     list_display = ["name", "prefix", "scope", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["scope"]
     fields = ["name", "scope"]

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
+from common.history_admin import RecordHistoryAdmin
 from webhooks import services
 from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
 
@@ -31,7 +32,7 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(ModelAdmin):
+class WebhookEndpointAdmin(RecordHistoryAdmin, ModelAdmin):
     form = WebhookEndpointForm
     list_display = ["url", "description", "active", "failing_since", "disabled_at", "disabled_reason"]
     list_filter = ["active"]

@@ -3,8 +3,10 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from common.crypto import EncryptedTextField
+from common.models import ActorHistory
 
 
 class EventType(models.TextChoices):
@@ -32,6 +34,7 @@ class WebhookEndpoint(models.Model):
     disabled_reason = models.CharField(_("why it was disabled"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["secret", "created_at", "updated_at"], bases=[ActorHistory])
 
     class Meta:
         verbose_name = _("webhook endpoint")

@@ -69,3 +69,21 @@ def test_other_companies_settings_changes_are_not_listed(as_user, ada, other_com
 @pytest.mark.parametrize("role", ["anna", "max_manager"])
 def test_staff_and_managers_are_refused(as_user, request, company, role):
     assert as_user(request.getfixturevalue(role)).get(URL).status_code == 403
+
+
+def test_every_audited_kind_of_record_can_be_chosen(as_user, ada):
+    form = as_user(ada).get(URL).context["form"]
+
+    assert {value for value, _label in form.fields["model"].choices} == {
+        "",
+        "api.apikey",
+        "appointments.appointment",
+        "callbacks.callbackrequest",
+        "notifications.notificationconfiguration",
+        "notifications.notificationtemplate",
+        "org.customer",
+        "org.staff",
+        "policies.policyconfiguration",
+        "tenants.company",
+        "webhooks.webhookendpoint",
+    }
