@@ -19,11 +19,18 @@ class ByName(CursorPagination):
 class ApiViewSet(viewsets.GenericViewSet):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKey]
-    throttle_classes = [KeyThrottle, AddressThrottle]
+    throttle_classes = [KeyThrottle]  # the address is counted in perform_authentication
 
     def dispatch(self, request, *args, **kwargs):
         with acting_as(""):  # the key is known once `initial` has authenticated the request
             return super().dispatch(request, *args, **kwargs)
+
+    def perform_authentication(self, request) -> None:
+        # Before the key is looked at (DRF authenticates first, throttles last): guessed keys count too.
+        throttle = AddressThrottle()
+        if not throttle.allow_request(request, self):
+            self.throttled(request, throttle.wait())
+        super().perform_authentication(request)
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)

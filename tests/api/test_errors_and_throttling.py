@@ -53,3 +53,11 @@ def test_one_address_is_limited_across_keys(company, monkeypatch):
 
     assert first.get("/api/v1/branches/").status_code == 200
     assert second.get("/api/v1/branches/").status_code == 429
+
+
+def test_guessing_keys_from_one_address_is_throttled(company, monkeypatch):
+    monkeypatch.setattr(AddressThrottle, "THROTTLE_RATES", {"read": "2/min", "write": "2/min"})
+
+    answers = [client_with(f"sb_guess{n}_x").get("/api/v1/branches/") for n in range(3)]
+
+    assert [a.status_code for a in answers] == [401, 401, 429]
