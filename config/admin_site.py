@@ -87,6 +87,15 @@ def _two_factor_link(request) -> str:
     return reverse("two_factor_setup")
 
 
+def _activity_link(request) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("admin:company_activity")
+    except NoReverseMatch:  # the platform's host has no company activity
+        return "#"
+
+
 def _dashboard_link(request) -> str:
     from django.urls import reverse
 
@@ -167,6 +176,8 @@ NAVIGATION = [
             _model_entry("integrations", "webhookevent", _("Webhook events"), "webhook"),
             _model_entry("webhooks", "webhookendpoint", _("Outbound webhooks"), "send"),
             _model_entry("tenants", "company", _("Company settings and API keys"), "key"),
+            # Shown to whoever may see the company settings (its admins).
+            {**_model_entry("tenants", "company", _("Activity"), "history"), "link": _activity_link},
         ],
     },
 ]

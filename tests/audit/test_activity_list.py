@@ -87,3 +87,8 @@ def test_every_audited_kind_of_record_can_be_chosen(as_user, ada):
         "tenants.company",
         "webhooks.webhookendpoint",
     }
+
+
+def test_the_sidebar_links_the_activity_list_for_admins_only(as_user, ada, max_manager):
+    assert URL in as_user(ada).get("/admin/").content.decode()
+    assert URL not in as_user(max_manager).get("/admin/").content.decode()
