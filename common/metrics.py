@@ -112,14 +112,18 @@ def _callback_completed(event: DomainEvent) -> None:
         _company(CALLBACK_COMPLETION_SECONDS).observe(seconds)
 
 
+def _callback_escalated(event: DomainEvent) -> None:
+    escalation = event.get("escalation")  # a counter must never fail the escalation it counts
+    reason = getattr(escalation, "reason", "") or "unknown"
+    _company(CALLBACKS_ESCALATED, reason=reason, priority=event["callback"].priority).inc()
+
+
 _EVENT_COUNTERS: dict[str, Callable[[DomainEvent], None]] = {
     "callback.created": lambda event: _company(CALLBACKS_CREATED, priority=event["callback"].priority).inc(),
     "callback.assigned": _callback_assigned,
     "callback.completed": _callback_completed,
     "callback.expired": lambda event: _company(CALLBACKS_EXPIRED).inc(),
-    "callback.escalated": lambda event: _company(
-        CALLBACKS_ESCALATED, reason=event["escalation"].reason, priority=event["callback"].priority
-    ).inc(),
+    "callback.escalated": _callback_escalated,
     "callback.unassignable": lambda event: _company(CALLBACKS_UNASSIGNABLE).inc(),
 }
 
