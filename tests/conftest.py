@@ -228,7 +228,7 @@ def database_url(db: dict) -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
+def _celery_worker(django_db_setup, django_db_blocker):
     """A real Celery worker process on Redis, using the test database, on a queue of its own."""
     import os
     import subprocess
@@ -237,8 +237,6 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     from pathlib import Path
 
     from django.conf import settings as django_settings
-
-    from config.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
@@ -274,14 +272,29 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
-    previous_queue, previous_eager = app.conf.task_default_queue, app.conf.task_always_eager
-    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
+    worker.queue = queue
     try:
         yield worker
     finally:
-        app.conf.task_default_queue, app.conf.task_always_eager = previous_queue, previous_eager
         worker.terminate()
         worker.wait(timeout=20)
+
+
+@pytest.fixture
+def celery_worker_process(_celery_worker):
+    """The session's worker, with tasks sent to it instead of run eagerly for this one test only.
+
+    The worker process lives for the session (starting one takes seconds); the switch away from eager
+    tasks must not, or every later test would send its tasks to the worker instead of running them.
+    """
+    from config.celery import app
+
+    previous_queue, previous_eager = app.conf.task_default_queue, app.conf.task_always_eager
+    app.conf.task_default_queue, app.conf.task_always_eager = _celery_worker.queue, False
+    try:
+        yield _celery_worker
+    finally:
+        app.conf.task_default_queue, app.conf.task_always_eager = previous_queue, previous_eager
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -6,9 +6,10 @@ from common.metrics import process_counters
 
 
 def sample(name: str, **labels: str) -> float:
-    """The current value of a sample (0 when it was never counted)."""
-    for family in text_string_to_metric_families(process_counters().decode()):
-        for found in family.samples:
-            if found.name == name and all(found.labels.get(k) == v for k, v in labels.items()):
-                return found.value
-    return 0.0
+    """The sum of the samples with these labels, whatever their other labels (0 when never counted)."""
+    return sum(
+        found.value
+        for family in text_string_to_metric_families(process_counters().decode())
+        for found in family.samples
+        if found.name == name and all(found.labels.get(k) == v for k, v in labels.items())
+    )
