@@ -58,6 +58,10 @@ CELERY_TASK_FAILURES = Counter("celery_task_failures", "Celery tasks that raised
 OUTBOUND_WEBHOOK_DELIVERIES = Counter(
     "outbound_webhook_deliveries", "Outbound webhook delivery attempts by outcome.", ["outcome"]
 )
+# Records we lacked or held differently and took from the vendor's own list (source: retell, calcom).
+RECONCILIATION_REPAIRS = Counter(
+    "reconciliation_repairs", "Calls and bookings repaired from the vendor's own list.", ["source"]
+)
 
 Reading = tuple[tuple[str, ...], float]
 

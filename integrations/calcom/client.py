@@ -9,7 +9,7 @@ It needs no Django models: `calcom_client_for_current_company()` at the bottom w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -78,6 +78,37 @@ class CalcomClient(CalcomTransport):
         data = self._call("POST", "/v2/bookings", group="bookings", json_body=body, idempotent=False)
         self.invalidate_slots(event_type_id)
         return Booking.from_api(data)
+
+    def list_bookings(
+        self,
+        *,
+        event_type_ids: Iterable[int] = (),
+        after_start: datetime | None = None,
+        before_end: datetime | None = None,
+        booking_uid: str = "",
+        page_size: int = 100,
+    ) -> list[dict[str, Any]]:
+        """Every booking matching the filters (all statuses), page by page (`take`/`skip`), as Cal.com sent
+        them: reconciliation reads attendees and reschedule links that `Booking` leaves out."""
+        params: dict[str, Any] = {"take": page_size}
+        if event_type_ids:
+            params["eventTypeIds"] = ",".join(str(int(known)) for known in event_type_ids)
+        if after_start is not None:
+            params["afterStart"] = utc_z(after_start)
+        if before_end is not None:
+            params["beforeEnd"] = utc_z(before_end)
+        if booking_uid:
+            params["bookingUid"] = booking_uid
+        bookings: list[dict[str, Any]] = []
+        skip = 0
+        while True:
+            page = self._call("GET", "/v2/bookings", group="bookings", params={**params, "skip": skip})
+            if not isinstance(page, list):
+                raise CalcomUnavailable(MALFORMED_ANSWER % 200)
+            bookings.extend(item for item in page if isinstance(item, dict) and item.get("uid"))
+            skip += len(page)
+            if len(page) < page_size:
+                return bookings
 
     def get_booking(self, uid: str) -> Booking:
         return Booking.from_api(self._call("GET", f"/v2/bookings/{uid}", group="bookings"))

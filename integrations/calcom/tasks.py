@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from integrations.calcom.reconcile import calcom_reconcile
 from integrations.calcom.services import (
     ECHO_ATTEMPTS,
     OwnBookingNotSavedYet,
@@ -10,6 +11,7 @@ from integrations.calcom.services import (
 )
 
 SWEEP_TASK = "calcom.sweep_stuck_events"
+RECONCILE_TASK = "calcom.reconcile_bookings"
 
 
 @shared_task(name="calcom.process_event", bind=True, max_retries=ECHO_ATTEMPTS)
@@ -25,3 +27,9 @@ def process_calcom_event(self, event_id: int) -> str:
 def sweep_stuck_events() -> int:
     """One company's events whose message was lost; beat fans it out (integrations/beat.py)."""
     return calcom_events_sweep()
+
+
+@shared_task(name=RECONCILE_TASK)
+def reconcile_bookings() -> int:
+    """One company's bookings against Cal.com's own list; beat fans it out (integrations/beat.py)."""
+    return calcom_reconcile()

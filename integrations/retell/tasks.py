@@ -2,9 +2,10 @@
 
 from celery import shared_task
 
-from integrations.retell import services
+from integrations.retell import reconcile, services
 
 SWEEP_TASK = "retell.sweep_stuck_events"
+RECONCILE_TASK = "retell.reconcile_calls"
 
 
 @shared_task(name="retell.process_call_event")
@@ -18,3 +19,9 @@ def process_call_event(event_id: int) -> str:
 def sweep_stuck_events() -> int:
     """One company's stuck events; beat fans it out with `common.tasks.per_company(SWEEP_TASK, 300)`."""
     return services.retell_events_sweep()
+
+
+@shared_task(name=RECONCILE_TASK)
+def reconcile_calls() -> int:
+    """One company's calls against Retell's own list; beat fans it out (integrations/beat.py)."""
+    return reconcile.retell_reconcile()
