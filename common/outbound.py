@@ -31,6 +31,11 @@ class OutboundRefused(httpx.ConnectError):
     """
 
 
+class NonPublicAddress(OutboundRefused):
+    """The name resolves, but only to addresses we never connect to: retrying cannot change that
+    (a name that does not resolve may resolve later, so that stays a plain `OutboundRefused`)."""
+
+
 def is_public_address(address: IPAddress) -> bool:
     """Private, loopback, link-local, multicast, reserved and unspecified addresses are all refused;
     an IPv4-mapped IPv6 address is judged by its IPv4 part."""
@@ -55,7 +60,7 @@ def resolve_public_address(host: str, port: int) -> str:
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
     for address in addresses:
         if not is_public_address(address):
-            raise OutboundRefused(REFUSED_ADDRESS.format(host=host, address=address))
+            raise NonPublicAddress(REFUSED_ADDRESS.format(host=host, address=address))
     return str(addresses[0])
 
 

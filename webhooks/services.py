@@ -17,7 +17,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from common.metrics import OUTBOUND_WEBHOOK_DELIVERIES
-from common.outbound import guarded_client
+from common.outbound import NonPublicAddress, guarded_client
 from common.tasks import enqueue_on_commit
 from org.models import Staff
 from org.roles import Role
@@ -164,6 +164,9 @@ def delivery_send(*, delivery_id: int) -> WebhookDelivery | None:
     try:
         with guarded_client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
             response = client.post(delivery.endpoint.url, content=body, headers=headers)
+    except NonPublicAddress as exc:
+        # Rule: an address the SSRF guard refuses stays refused; the delivery fails now, with the reason.
+        return _record_attempt(delivery, status=None, body="", error=str(exc), duration_ms=0, final=True)
     except httpx.HTTPError as exc:
         duration = int((time.monotonic() - started) * 1000)
         return _record_attempt(

@@ -1,22 +1,19 @@
-"""A delivery whose queued message was lost is sent by the sweep; an admin can redeliver a message; in
-production an endpoint inside our own network is refused before any connection is made."""
+"""A delivery whose queued message was lost is sent by the sweep; an admin can redeliver a message.
+(Endpoints inside our own network: tests/webhooks/test_refused_addresses.py.)"""
 
 import logging
 from datetime import timedelta
 from unittest.mock import patch
 
 from celery.app.task import Task
-from django.utils import timezone
 from kombu.exceptions import OperationalError
 from standardwebhooks import Webhook
 
 from callbacks.services import callback_create
-from common.outbound import REFUSED_ADDRESS
 from config.celery import collect_beat_schedule
-from tests.common.outbound_listener import Listener
 from tests.factories.webhooks import WebhookEndpointFactory
 from webhooks.models import WebhookDelivery
-from webhooks.services import deliveries_create, deliveries_send_lost, delivery_redeliver, delivery_send
+from webhooks.services import deliveries_send_lost, delivery_redeliver
 
 BROKER_DOWN = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
@@ -68,17 +65,3 @@ def test_redelivering_sends_the_same_message_again(
     first, second = receiver.requests
     assert first.body == second.body
     assert first.headers["webhook-id"] == second.headers["webhook-id"] == delivery.message_id
-
-
-def test_production_refuses_an_endpoint_in_our_own_network(company, clock, settings):
-    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
-    listener = Listener()
-    endpoint = WebhookEndpointFactory(url=listener.url())
-    [delivery] = deliveries_create(event_type="callback.created", data={}, occurred_at=timezone.now())
-    delivery_send(delivery_id=delivery.pk)
-
-    delivery.refresh_from_db()
-    assert listener.connections() == 0
-    listener.close()
-    assert delivery.error == REFUSED_ADDRESS.format(host="127.0.0.1", address="127.0.0.1")
-    assert endpoint.deliveries.get().status == WebhookDelivery.Status.PENDING
