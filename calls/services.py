@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from callbacks.models import CallbackRequest
@@ -355,8 +356,22 @@ def call_follow_up(*, call: Call) -> CallbackRequest | None:
 
 
 def calls_anonymise(*, customer: Customer, phone: str = "") -> int:
-    """GDPR: the customer's calls (and calls from their number) keep duration and cost, lose what was said."""
+    """GDPR: the customer's calls (and calls from or to their number) keep duration, cost and outcome,
+    lose what was said: transcript, recording, summary, the analysis, the variables the agent collected,
+    and the arguments and answers of every function the agent ran on them."""
     rows = Call.objects.filter(customer=customer)
     if phone:
-        rows = rows | Call.objects.filter(from_number=phone)
-    return rows.update(from_number="", transcript="", transcript_turns=[], recording_url="", summary="")
+        rows = rows | Call.objects.filter(from_number=phone) | Call.objects.filter(to_number=phone)
+    ids = list(rows.values_list("pk", flat=True))
+    FunctionInvocation.objects.filter(call__in=ids).update(arguments={}, result={}, error="", fingerprint="")
+    calls = Call.objects.filter(pk__in=ids)
+    calls.filter(direction=Call.Direction.OUTBOUND).update(to_number="")
+    return calls.update(
+        from_number=Case(When(direction=Call.Direction.INBOUND, then=Value("")), default=F("from_number")),
+        transcript="",
+        transcript_turns=[],
+        recording_url="",
+        summary="",
+        custom_analysis={},
+        collected_variables={},
+    )

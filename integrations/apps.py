@@ -7,7 +7,10 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Integrations")
 
     def ready(self) -> None:
+        from common.events import subscribe
         from common.metrics import register_company_gauge
+        from integrations.handlers import scrub_for_anonymised_customer
         from integrations.metrics import UNPROCESSED_EVENTS
 
         register_company_gauge(UNPROCESSED_EVENTS)
+        subscribe("customer.anonymised", scrub_for_anonymised_customer)
