@@ -116,6 +116,8 @@ class CalcomStandIn:
             return Scripted(200, {"status": "success", "data": self.free_slots(query)})
         if method == "POST" and path == "/v2/bookings":
             return self.book(body)
+        if method == "GET" and path == "/v2/bookings":
+            return self.list_bookings(query)
         if method == "POST" and path.endswith("/cancel"):
             return self.cancel(path.split("/")[3])
         if method == "POST" and path.endswith("/reschedule"):
@@ -192,6 +194,34 @@ class CalcomStandIn:
         }
         self.booked[uid] = booking
         return Scripted(201, {"status": "success", "data": booking})
+
+    def list_bookings(self, query: dict[str, str]) -> Scripted:
+        """`GET /v2/bookings` (GetBookingsOutput_2024_08_13): filters ANDed, `take`/`skip`, every status
+        (the `status` filter is not played)."""
+        wanted_types = {int(known) for known in query.get("eventTypeIds", "").split(",") if known}
+        after = _parse_bound(query["afterStart"]) if "afterStart" in query else None
+        before = _parse_bound(query["beforeEnd"]) if "beforeEnd" in query else None
+        found = [
+            booking
+            for booking in sorted(self.booked.values(), key=lambda booking: booking["start"])
+            if (not wanted_types or booking["eventTypeId"] in wanted_types)
+            and (after is None or _parse_bound(booking["start"]) >= after)
+            and (before is None or _parse_bound(booking["end"]) <= before)
+            and query.get("bookingUid", booking["uid"]) == booking["uid"]
+        ]
+        take, skip = int(query.get("take", 100)), int(query.get("skip", 0))
+        page = found[skip : skip + take]
+        pagination = {
+            "totalItems": len(found),
+            "remainingItems": max(len(found) - skip - len(page), 0),
+            "returnedItems": len(page),
+            "itemsPerPage": take,
+            "currentPage": skip // take + 1,
+            "totalPages": -(-len(found) // take),
+            "hasNextPage": skip + len(page) < len(found),
+            "hasPreviousPage": skip > 0,
+        }
+        return Scripted(200, {"status": "success", "data": page, "pagination": pagination})
 
     def cancel(self, uid: str) -> Scripted:
         booking = self.booked.get(uid)
