@@ -236,3 +236,14 @@ def test_bookings_beyond_four_weeks_are_not_asked_for(calcom, haircut, jonas, cl
 def test_a_company_without_a_key_or_a_mapped_event_type_is_skipped_quietly(company, calcom, clock, reconcile):
     assert reconcile() == 0  # no event type mapped
     assert calcom.requests_to("/v2/bookings") == []
+
+
+def test_the_booking_list_request_matches_calcoms_contract(contract_client):
+    """Prism serves Cal.com's own OpenAPI document and answers a request breaking it with 422."""
+    start = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+
+    listed = contract_client.list_bookings(
+        event_type_ids=[4242, 4343], after_start=start, before_end=start + timedelta(weeks=4)
+    )
+
+    assert listed and all(booking["uid"] for booking in listed)
