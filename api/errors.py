@@ -49,7 +49,8 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     detail = exc.detail
-    message = detail if isinstance(detail, str) else _first_message(detail)
+    # An exception may say in one sentence what its details list (`summary`), else the one message is it.
+    message = getattr(exc, "summary", None) or (detail if isinstance(detail, str) else _first_message(detail))
     response.data = {"code": code or _code(exc), "message": str(message), "details": _details(detail)}
     return response
 
