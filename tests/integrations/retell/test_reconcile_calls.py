@@ -5,8 +5,10 @@ Retell is played by a local stand-in of its list-calls endpoint, called through 
 """
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -240,3 +242,16 @@ def test_the_list_is_asked_for_with_the_companys_own_key_when_it_has_one(
     assert reconcile_now(acme, django_capture_on_commit_callbacks) == 1
     assert {seen.api_key for seen in retell_api.seen} == {"key_acme_own"}
     assert {seen.path for seen in retell_api.seen} == {LIST_CALLS}
+
+
+def test_an_operator_can_reconcile_one_company_by_hand(acme, retell_api, django_capture_on_commit_callbacks):
+    retell_api.add_call(PLATFORM_KEY, finished_call("call_by_hand"))
+    out = StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reconcile", "--company", acme.company.slug, "--source", "retell", stdout=out)
+
+    assert out.getvalue() == "retell: 1 repaired\n"
+    assert rows_of(acme)["calls"] == 1
+    with pytest.raises(CommandError, match="No active company"):
+        call_command("reconcile", "--company", "nobody")
