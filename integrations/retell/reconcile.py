@@ -76,11 +76,12 @@ def retell_reconcile(*, now: datetime | None = None) -> int:
     since = now - timedelta(minutes=int(company_setting("RETELL_RECONCILE_WINDOW_MINUTES", 120)))
     settled_before = now - timedelta(minutes=int(company_setting("RETELL_RECONCILE_GRACE_MINUTES", 5)))
     repaired = 0
-    for call in listed_calls(retell_api(api_key), numbers, since=since, until=now):
-        if not _belongs_to(call, company):
-            logger.warning("Retell listed call %s, which is not this company's: left alone", call["call_id"])
-        elif _settled(call, settled_before) and _repair(call):
-            repaired += 1
+    with retell_api(api_key) as client:
+        for call in listed_calls(client, numbers, since=since, until=now):
+            if not _belongs_to(call, company):
+                logger.warning("Retell listed call %s, not this company's: left alone", call["call_id"])
+            elif _settled(call, settled_before) and _repair(call):
+                repaired += 1
     if repaired:
         RECONCILIATION_REPAIRS.labels(source="retell").inc(repaired)
         logger.info("Retell reconciliation repaired %d call(s)", repaired)
