@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 
 from appointments.models import Appointment
 from appointments.selectors import owner_of_event_type
@@ -49,13 +50,25 @@ class CalcomBookingFacts:
     notes: str = ""
 
 
-def _by_uid(uid: str | None, *, for_update: bool = False) -> Appointment | None:
+def _holder(uid: str | None) -> Appointment | None:
+    """The appointment that has (or had, before a reschedule) this Cal.com uid, locked."""
     if not uid:
         return None
-    rows = Appointment.objects.select_for_update(of=("self",)) if for_update else Appointment.objects
     return (
-        rows.select_related("service", "branch", "customer", "staff").filter(calcom_booking_uid=uid).first()
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("service", "branch", "customer", "staff")
+        .filter(Q(calcom_booking_uid=uid) | Q(previous_booking_uids__contains=[uid]))
+        .first()
     )
+
+
+def _one_at_a_time() -> None:
+    """Cal.com reports of one company are settled one after another (until the transaction ends): two
+    workers must not each create a row for two uids of one booking before either sees the other."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"calcom-bookings:{connection.schema_name}"]
+        )
 
 
 def _actor_for(email: str) -> Actor:
@@ -64,14 +77,61 @@ def _actor_for(email: str) -> Actor:
     return Actor.of(staff) if staff is not None else Actor.of("customer")
 
 
-@transaction.atomic
-def appointment_record_calcom_booking(*, facts: CalcomBookingFacts) -> Appointment:
+def appointment_record_calcom_booking(*, facts: CalcomBookingFacts) -> Appointment | None:
     """BOOKING_CREATED / BOOKING_REQUESTED for a booking made in Cal.com: create (or confirm) it here."""
-    existing = _by_uid(facts.uid, for_update=True)
-    if existing is not None:
-        return _confirm_if_accepted(existing, facts)
+    return appointment_settle_calcom_booking(facts=facts, cancelled=False)
+
+
+def appointment_record_calcom_cancellation(*, facts: CalcomBookingFacts) -> Appointment | None:
+    """BOOKING_CANCELLED made in Cal.com: cancel here and record it (outside policy if the policy says no).
+
+    A cancellation of a booking we have not heard of yet is kept as a cancelled appointment (None only for
+    an event type that is no service of ours)."""
+    return appointment_settle_calcom_booking(facts=facts, cancelled=True)
+
+
+def appointment_record_calcom_reschedule(*, facts: CalcomBookingFacts) -> Appointment | None:
+    """BOOKING_RESCHEDULED made in Cal.com: the new uid replaces `rescheduleUid` (both are kept)."""
+    return appointment_settle_calcom_booking(facts=facts, cancelled=False)
+
+
+@transaction.atomic
+def appointment_settle_calcom_booking(*, facts: CalcomBookingFacts, cancelled: bool) -> Appointment | None:
+    """Apply one Cal.com report so that the result depends on the reports, never on their arrival order.
+
+    - A booking and its reschedules (uid ← rescheduleUid ← ...) are one appointment, which shows the newest
+      uid's time; a report about a uid that already has a successor changes nothing.
+    - The appointment is cancelled exactly when its newest uid was reported cancelled. A cancellation of an
+      unknown uid is kept as a cancelled appointment (a tombstone); a creation or reschedule reporting that
+      uid later finds it and does not revive it. A successor uid is a new, live booking (a host's "request
+      reschedule" cancels the old uid first).
+    - A reschedule whose old uid and new uid sit in two appointments (they came the other way round) merges
+      them: the older one (the chain's first booking, perhaps ours) takes the newer one's uids, time and
+      status, and the newer one goes.
+    """
+    _one_at_a_time()
+    holder = _holder(facts.uid)
+    predecessor = _holder(facts.reschedule_uid)
+    if holder is None and predecessor is None:
+        return _record_new(facts, cancelled=cancelled)
+    if holder is None:
+        return _move_to_successor(predecessor, facts)
+    if predecessor is not None and predecessor.pk != holder.pk:
+        return _merge(older=predecessor, newer=holder)
+    if facts.reschedule_uid and facts.reschedule_uid not in holder.all_booking_uids:
+        _link_predecessor(holder, facts.reschedule_uid, of=facts.uid)
+    if holder.calcom_booking_uid != facts.uid:
+        return holder  # a report about a uid moved on since
+    if cancelled:
+        return _cancel(holder, facts.reason, facts.changed_by_email)
+    return _confirm_if_accepted(holder, facts)
+
+
+def _record_new(facts: CalcomBookingFacts, *, cancelled: bool) -> Appointment | None:
     owner = owner_of_event_type(facts.event_type_id) if facts.event_type_id is not None else None
     if owner is None:
+        if cancelled:
+            return None  # never ours: nothing to cancel, and its creation will be refused as well
         raise UnknownEventType(UNKNOWN_EVENT_TYPE % facts.event_type_id)
     branch = _branch_for(owner.service, owner.staff)
     appointment = Appointment(
@@ -83,9 +143,10 @@ def appointment_record_calcom_booking(*, facts: CalcomBookingFacts) -> Appointme
         ends_at=facts.end
         if facts.end > facts.start
         else facts.start + timedelta(minutes=owner.service.duration_minutes),
-        status=_status_of(facts.status),
+        status=Appointment.Status.CANCELLED if cancelled else _status_of(facts.status),
         source=Appointment.Source.CALCOM,
         calcom_booking_uid=facts.uid,
+        previous_booking_uids=[facts.reschedule_uid] if facts.reschedule_uid else [],
         policy_snapshot=policy_snapshot_for(branch=branch, service=owner.service, staff=owner.staff),
         price=owner.service.price,
         currency=owner.service.currency,
@@ -94,7 +155,8 @@ def appointment_record_calcom_booking(*, facts: CalcomBookingFacts) -> Appointme
     )
     appointment.full_clean()
     appointment.save()
-    emit("appointment.created", appointment=appointment)
+    if not cancelled:
+        emit("appointment.created", appointment=appointment)
     return appointment
 
 
@@ -148,16 +210,13 @@ def _known_zone(name: str) -> str | None:
         return None
 
 
-@transaction.atomic
-def appointment_record_calcom_cancellation(*, facts: CalcomBookingFacts) -> Appointment | None:
-    """BOOKING_CANCELLED made in Cal.com: cancel here and record it (outside policy if the policy says no)."""
-    appointment = _by_uid(facts.uid, for_update=True)
-    if appointment is None or not appointment.is_active:
+def _cancel(appointment: Appointment, reason: str, by_email: str) -> Appointment:
+    if not appointment.is_active:
         return appointment
-    actor = _actor_for(facts.changed_by_email)
+    actor = _actor_for(by_email)
     check = can_cancel(appointment, by=actor)
     modification = policy_record_modification(
-        appointment=appointment, check=check, by=actor, reason=facts.reason, metadata={"via": "calcom"}
+        appointment=appointment, check=check, by=actor, reason=reason, metadata={"via": "calcom"}
     )
     appointment.status = Appointment.Status.CANCELLED
     appointment.sync_state = Appointment.SyncState.SYNCED
@@ -166,39 +225,73 @@ def appointment_record_calcom_cancellation(*, facts: CalcomBookingFacts) -> Appo
     return appointment
 
 
-@transaction.atomic
-def appointment_record_calcom_reschedule(*, facts: CalcomBookingFacts) -> Appointment:
-    """BOOKING_RESCHEDULED made in Cal.com: the new uid replaces `rescheduleUid` (both are kept)."""
-    if _by_uid(facts.uid) is not None:
-        return _by_uid(facts.uid)  # a duplicate delivery: already applied
-    appointment = _by_uid(facts.reschedule_uid, for_update=True)
-    if appointment is None or not appointment.is_active:
-        return appointment_record_calcom_booking(facts=facts)
-    actor = _actor_for(facts.changed_by_email)
-    check = can_reschedule(appointment, facts.start, by=actor)
-    modification = policy_record_modification(
-        appointment=appointment, check=check, by=actor, reason=facts.reason, metadata={"via": "calcom"}
+def _move_to_successor(appointment: Appointment, facts: CalcomBookingFacts) -> Appointment:
+    """The appointment's uid was rescheduled in Cal.com to `facts.uid`: a new, live booking."""
+    if appointment.calcom_booking_uid != facts.reschedule_uid:
+        return appointment  # that uid was moved on already (Cal.com moves a booking only once)
+    status = _status_of(facts.status)
+    _move(appointment, facts.uid, facts.start, facts.end, status, facts.reason, facts.changed_by_email)
+    return appointment
+
+
+def _merge(*, older: Appointment, newer: Appointment) -> Appointment:
+    """One booking chain in two appointments: the older absorbs the newer (its uids, time and status)."""
+    uids = [*older.all_booking_uids[::-1], *newer.all_booking_uids[::-1]]
+    current, previous = uids[-1], list(dict.fromkeys(uids[:-1]))
+    starts_at, ends_at, status = newer.starts_at, newer.ends_at, newer.status
+    newer.modifications.update(appointment=older)
+    newer.notifications.update(appointment=older)
+    newer.settled_callbacks.update(appointment=older)
+    newer.delete()
+    older.calcom_booking_uid, older.previous_booking_uids = current, previous
+    if status != Appointment.Status.CANCELLED:
+        return _move(older, current, starts_at, ends_at, status, "", "")
+    older.starts_at, older.ends_at = starts_at, ends_at
+    older.save()
+    return _cancel(older, "", "")
+
+
+def _link_predecessor(appointment: Appointment, uid: str, *, of: str) -> None:
+    """Note `uid` as the booking `of` replaced (in chain order), so its own late reports are recognised."""
+    chain = [*appointment.previous_booking_uids, appointment.calcom_booking_uid]
+    at = chain.index(of)
+    appointment.previous_booking_uids = [*chain[:at], uid, *chain[at:]][:-1]
+    appointment.save(update_fields=["previous_booking_uids", "updated_at"])
+
+
+def _move(
+    appointment: Appointment,
+    uid: str,
+    start: datetime,
+    end: datetime,
+    status: str,
+    reason: str,
+    by_email: str,
+) -> Appointment:
+    """Take a successor booking's uid and time; a cancelled appointment comes back to life with it."""
+    was_active, previous_starts_at = appointment.is_active, appointment.starts_at
+    actor = _actor_for(by_email)
+    modification = None
+    if was_active:
+        check = can_reschedule(appointment, start, by=actor)
+        modification = policy_record_modification(
+            appointment=appointment, check=check, by=actor, reason=reason, metadata={"via": "calcom"}
+        )
+    booking = Booking(uid=uid, id=None, status=status, start=start, end=end, event_type_id=None)
+    appointment.status = status
+    _apply_move(
+        appointment, booking, start, end - start if end > start else appointment.ends_at - previous_starts_at
     )
-    previous_starts_at = appointment.starts_at
-    booking = Booking(
-        uid=facts.uid,
-        id=None,
-        status=facts.status.lower(),
-        start=facts.start,
-        end=facts.end,
-        event_type_id=None,
-    )
-    _apply_move(appointment, booking, facts.start, facts.end - facts.start)
-    if _status_of(facts.status) == Appointment.Status.SCHEDULED:
-        appointment.status = Appointment.Status.SCHEDULED
-        appointment.save(update_fields=["status", "updated_at"])
-    emit(
-        "appointment.rescheduled",
-        appointment=appointment,
-        modification=modification,
-        previous_starts_at=previous_starts_at,
-        by=actor,
-    )
+    if not was_active:
+        emit("appointment.created", appointment=appointment)
+    elif start != previous_starts_at:
+        emit(
+            "appointment.rescheduled",
+            appointment=appointment,
+            modification=modification,
+            previous_starts_at=previous_starts_at,
+            by=actor,
+        )
     return appointment
 
 
