@@ -16,9 +16,13 @@ from prometheus_client import REGISTRY
 
 from callbacks.models import CallbackRequest
 from calls.models import Call
+from common.tasks import per_company
+from config.celery import collect_beat_schedule
+from integrations.calcom.tasks import reconcile_bookings
 from integrations.models import WebhookEvent
 from integrations.retell import reconcile
 from integrations.retell.reconcile import retell_reconcile
+from integrations.retell.tasks import reconcile_calls
 from tests.factories.calls import PLATFORM_KEY, analyzed, call_object, ended, signed_post
 from tests.integrations.retell.conftest import ACME_NUMBER, GLOBEX_NUMBER
 from tests.integrations.retell.retell_api_standin import LIST_CALLS, RetellApiStandIn
@@ -255,3 +259,26 @@ def test_an_operator_can_reconcile_one_company_by_hand(acme, retell_api, django_
     assert rows_of(acme)["calls"] == 1
     with pytest.raises(CommandError, match="No active company"):
         call_command("reconcile", "--company", "nobody")
+
+
+def test_both_reconciliations_run_per_company_every_15_minutes():
+    schedule = collect_beat_schedule()
+
+    assert schedule["retell-reconcile-calls"] == per_company("retell.reconcile_calls", 900)
+    assert schedule["calcom-reconcile-bookings"] == per_company("calcom.reconcile_bookings", 900)
+    assert (reconcile_calls.name, reconcile_bookings.name) == (
+        "retell.reconcile_calls",
+        "calcom.reconcile_bookings",
+    )
+
+
+def test_the_beat_task_reconciles_the_company_it_runs_for(
+    acme, retell_api, django_capture_on_commit_callbacks
+):
+    retell_api.add_call(PLATFORM_KEY, finished_call("call_from_beat"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = reconcile_calls.apply(headers={"_schema_name": acme.company.schema_name}).get()
+
+    assert result == 1
+    assert rows_of(acme)["calls"] == 1
