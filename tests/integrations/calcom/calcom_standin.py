@@ -2,7 +2,8 @@
 
 It is a real threaded HTTP server on a free port, so the client's real httpx stack, timeouts and retries
 are exercised. By default it behaves like a calendar with 30-minute slots Mon-Fri 09:00-18:00 in the
-host's timezone; tests script exceptional answers (429, 5xx, slow answers) with `queue()`.
+host's timezone; tests script exceptional answers (429, 5xx, slow answers) with `queue()`, and an outage
+(every request answered 503, or hung until recovery) with `go_down()` and `recover()`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 RATE_LIMIT_MESSAGE = "CustomThrottlerGuard - Too many requests. Please try again later."
 SLOT_TAKEN_MESSAGE = "User either already has booking at this time or is not available"
+HANG_AT_MOST = 30.0  # a hung request is let go after this long even without `recover()`
 
 
 @dataclass
@@ -78,6 +80,8 @@ class CalcomStandIn:
         ]
         self.seen: list[Seen] = []
         self.response_delay = 0.0
+        self.outage: str | None = None  # "hang" or "unavailable" while `go_down()` is in force
+        self._recovered = threading.Event()
         self._script: deque[Scripted] = deque()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -94,6 +98,7 @@ class CalcomStandIn:
         return self
 
     def stop(self) -> None:
+        self.recover()  # let hung requests go, so their threads end
         self._server.shutdown()
         self._server.server_close()
 
@@ -101,12 +106,28 @@ class CalcomStandIn:
         with self._lock:
             self._script.extend(answers)
 
+    def go_down(self, how: str) -> None:
+        """An outage until `recover()`: "unavailable" answers every request 503 at once; "hang" accepts the
+        connection and answers nothing until after recovery (past any client's read timeout)."""
+        if how not in ("hang", "unavailable"):
+            raise ValueError(how)
+        self._recovered.clear()
+        self.outage = how
+
+    def recover(self) -> None:
+        self.outage = None
+        self._recovered.set()
+
     def requests_to(self, path_prefix: str) -> list[Seen]:
         return [seen for seen in self.seen if seen.path.startswith(path_prefix)]
 
     # ----- behaviour --------------------------------------------------------------------------------
 
     def answer(self, method: str, path: str, query: dict[str, str], body: Any) -> Scripted:
+        if self.outage is not None:
+            if self.outage == "hang":
+                self._recovered.wait(timeout=HANG_AT_MOST)
+            return Scripted(503, error_body(503, "ServiceUnavailableException", "Service Unavailable", path))
         with self._lock:
             for index, scripted in enumerate(self._script):
                 if path.startswith(scripted.path_prefix):

@@ -91,3 +91,31 @@ def test_a_failed_probe_opens_the_circuit_again(make_client, standin):
     with pytest.raises(CalcomCircuitOpen):
         client.me()
     assert len(standin.requests_to("/v2/me")) == 6
+
+
+def test_a_hung_calcom_opens_the_circuit_like_errors_do_and_the_probe_closes_it_after_recovery(
+    make_client, standin
+):
+    client = make_client(attempts=1, circuit_cooldown=0.3)
+    standin.go_down("hang")
+    for _ in range(5):
+        started = time.perf_counter()
+        with pytest.raises(CalcomUnavailable):
+            client.me()
+        # Each call gives up after our read timeout, not after Cal.com's silence.
+        assert time.perf_counter() - started < client.settings.read_timeout + client.settings.connect_timeout
+
+    with pytest.raises(CalcomCircuitOpen):
+        client.me()
+    standin.recover()
+    wait_until(lambda: not client.circuit.is_open(), seconds=5)
+
+    assert client.me()["username"] == "acme"
+    assert len(standin.requests_to("/v2/me")) == 6
+
+
+def wait_until(condition, *, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
