@@ -375,3 +375,28 @@ def calls_anonymise(*, customer: Customer, phone: str = "") -> int:
         custom_analysis={},
         collected_variables={},
     )
+
+
+CALL_CONTENT_EMPTY = dict(
+    transcript="",
+    transcript_turns=[],
+    recording_url="",
+    summary="",
+    custom_analysis={},
+    collected_variables={},
+)
+INVOCATION_CONTENT_EMPTY = dict(arguments={}, result={}, error="")
+
+
+def calls_expire_content(*, before: datetime, limit: int) -> int:
+    """Retention: what was said on calls made before `before` (at most `limit` calls) is emptied."""
+    old = Call.objects.filter(created_at__lt=before).exclude(**CALL_CONTENT_EMPTY)
+    ids = list(old.order_by("pk").values_list("pk", flat=True)[:limit])
+    return Call.objects.filter(pk__in=ids).update(**CALL_CONTENT_EMPTY)
+
+
+def function_invocations_expire(*, before: datetime, limit: int) -> int:
+    """Retention: what the agent's functions were asked and answered before `before` is emptied."""
+    old = FunctionInvocation.objects.filter(created_at__lt=before).exclude(**INVOCATION_CONTENT_EMPTY)
+    ids = list(old.order_by("pk").values_list("pk", flat=True)[:limit])
+    return FunctionInvocation.objects.filter(pk__in=ids).update(**INVOCATION_CONTENT_EMPTY)

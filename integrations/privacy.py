@@ -45,3 +45,17 @@ def webhook_events_anonymise(*, customer, phone: str = "", email: str = "") -> i
     rows.filter(status__in=WAITING).update(status=WebhookEvent.Status.IGNORED, error=NOT_PROCESSED_ANONYMISED)
     rows.exclude(error=NOT_PROCESSED_ANONYMISED).update(error="")
     return rows.update(body={}, raw_body="", headers={})
+
+
+def webhook_bodies_expire(*, before, limit: int) -> int:
+    """Retention: empty the bodies and headers of events received before `before` (at most `limit`).
+
+    Events still waiting for their first processing keep theirs: their work is not done yet.
+    """
+    old = (
+        WebhookEvent.objects.filter(received_at__lt=before)
+        .exclude(status__in=(WebhookEvent.Status.RECEIVED, WebhookEvent.Status.PROCESSING))
+        .exclude(raw_body="", body={}, headers={})
+    )
+    ids = list(old.order_by("pk").values_list("pk", flat=True)[:limit])
+    return WebhookEvent.objects.filter(pk__in=ids).update(body={}, raw_body="", headers={})

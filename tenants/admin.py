@@ -34,6 +34,7 @@ class CompanyForm(forms.ModelForm):
             "calcom_username",
             "twilio_from_number",
             "whatsapp_from_number",
+            *Company.RETENTION_FIELDS,
         ]
 
     def __init__(self, *args, **kwargs):

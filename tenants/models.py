@@ -1,5 +1,6 @@
 """The platform (public schema): companies, their host names and the phone numbers that route to them."""
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -34,6 +35,26 @@ class Company(TenantMixin):
     whatsapp_from_number = models.CharField(_("WhatsApp sender number"), max_length=32, blank=True)
     slack_webhook_url = EncryptedTextField(_("Slack webhook URL"), blank=True, default="")
 
+    # Personal data is kept this long, then emptied by the nightly job (org.retention, docs/operations.md).
+    webhook_body_retention_days = models.PositiveIntegerField(
+        _("keep raw webhook bodies (days)"),
+        default=90,
+        validators=[MinValueValidator(1)],
+        help_text=_("What Retell and Cal.com sent us, as received."),
+    )
+    transcript_retention_days = models.PositiveIntegerField(
+        _("keep call transcripts (days)"),
+        default=365,
+        validators=[MinValueValidator(1)],
+        help_text=_("Transcripts, recordings and analyses of calls; the agent's function arguments."),
+    )
+    notification_body_retention_days = models.PositiveIntegerField(
+        _("keep notification texts (days)"),
+        default=90,
+        validators=[MinValueValidator(1)],
+        help_text=_("Subject and text of every message sent; status and times are kept."),
+    )
+
     auto_create_schema = True
     auto_drop_schema = False
 
@@ -44,6 +65,12 @@ class Company(TenantMixin):
         "twilio_account_sid",
         "twilio_auth_token",
         "slack_webhook_url",
+    )
+
+    RETENTION_FIELDS = (
+        "webhook_body_retention_days",
+        "transcript_retention_days",
+        "notification_body_retention_days",
     )
 
     # Settings changes, who made them and when; secrets stay out of the record.

@@ -127,3 +127,15 @@ def deliveries_anonymise(*, customer, phone: str = "") -> int:
     return rows.update(
         address="", subject=ANONYMISED, body=ANONYMISED, reason=ANONYMISED, errors=[], provider_message_id=""
     )
+
+
+def deliveries_expire_bodies(*, before, limit: int) -> int:
+    """Retention: subject, text and provider errors of messages created before `before` are emptied
+    (at most `limit`); messages still to be sent keep theirs."""
+    old = (
+        NotificationDelivery.objects.filter(created_at__lt=before)
+        .exclude(status__in=(Status.QUEUED, Status.SENDING))
+        .exclude(subject="", body="", errors=[])
+    )
+    ids = list(old.order_by("pk").values_list("pk", flat=True)[:limit])
+    return NotificationDelivery.objects.filter(pk__in=ids).update(subject="", body="", errors=[])

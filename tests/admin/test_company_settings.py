@@ -17,6 +17,7 @@ def form_data(company, **changes):
         "calcom_username": "",
         "twilio_from_number": "",
         "whatsapp_from_number": "",
+        **{field: getattr(company, field) for field in Company.RETENTION_FIELDS},
     }
     return {**data, **changes}
 

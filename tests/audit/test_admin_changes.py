@@ -15,6 +15,7 @@ def settings_form(company, **changes) -> dict:
         "calcom_username": "",
         "twilio_from_number": "",
         "whatsapp_from_number": "",
+        **{field: getattr(company, field) for field in Company.RETENTION_FIELDS},
     }
     return {**data, **changes}
 

@@ -41,7 +41,8 @@ def test_admin_form_never_renders_a_stored_secret_and_blank_keeps_it(acme):
     html = str(form["retell_api_key"])
     assert "key_acme_retell" not in html
     assert "••••6789" in str(form.fields["retell_api_key"].help_text)
-    data = {f: getattr(acme, f) for f in ("name", "slug", "timezone", "language", "currency", "schema_name")}
+    fields = ("name", "slug", "timezone", "language", "currency", "schema_name", *Company.RETENTION_FIELDS)
+    data = {f: getattr(acme, f) for f in fields}
     data.update({"settings": "{}", "is_active": "on", "retell_api_key": ""})
     form = CompanyForm(data=data, instance=acme)
     assert form.is_valid(), form.errors
