@@ -26,6 +26,7 @@ class Change:
     field: str
     old: Any
     new: Any
+    label: str  # the field's verbose name, in the reader's language
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,11 @@ def _changes(record: Any) -> list[Change]:
     if record.history_type != "~" or record.prev_record is None:
         return []
     delta = record.diff_against(record.prev_record)
-    return [Change(change.field, change.old, change.new) for change in delta.changes]
+    fields = record.instance_type._meta
+    return [
+        Change(change.field, change.old, change.new, str(fields.get_field(change.field).verbose_name))
+        for change in delta.changes
+    ]
 
 
 def _activity(record: Any) -> Activity:
