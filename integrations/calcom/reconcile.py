@@ -20,6 +20,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from appointments.models import Appointment, EventTypeMapping
@@ -114,7 +115,7 @@ def _repair(client: CalcomClient, booking: dict[str, Any], by_uid: dict[str, dic
         return _repair_ended(client, booking, by_uid)
     held = _held(booking["uid"])
     if held is not None:
-        return _confirm(booking, held)
+        return held.calcom_booking_uid == booking["uid"] and _confirm(booking, held)
     moved_from = booking.get("rescheduledFromUid")
     if moved_from and _held(moved_from) is not None:
         appointment_record_calcom_reschedule(facts=booking_facts_from_api(booking, moved_from=moved_from))
@@ -132,15 +133,13 @@ def _repair(client: CalcomClient, booking: dict[str, Any], by_uid: dict[str, dic
 
 def _repair_ended(client: CalcomClient, booking: dict[str, Any], by_uid: dict[str, dict[str, Any]]) -> bool:
     held = _held(booking["uid"])
-    if held is None or not held.is_active:
-        return False
+    if held is None or not held.is_active or held.calcom_booking_uid != booking["uid"]:
+        return False  # unknown, cancelled already, or an old uid of a booking that has moved on since
     successor_uid = booking.get("rescheduledToUid")
     if successor_uid:
         # Moved in Cal.com: the old booking is cancelled there. Follow the new one (read it when it lies
         # outside the listed window) instead of cancelling ours.
-        successor = by_uid.get(successor_uid) or next(
-            iter(client.list_bookings(booking_uid=successor_uid)), None
-        )
+        successor = by_uid.get(successor_uid) or _read(client, successor_uid)
         if successor is None or _status(successor) in ENDED:
             return False
         facts = booking_facts_from_api(successor, moved_from=held.calcom_booking_uid)
@@ -155,7 +154,7 @@ def _confirm(booking: dict[str, Any], held: Appointment) -> bool:
     if held.status != Appointment.Status.SCHEDULED or _status(booking) != "accepted":
         return False
     confirmed = appointment_record_calcom_booking(facts=booking_facts_from_api(booking))
-    return confirmed.status == Appointment.Status.CONFIRMED
+    return confirmed is not None and confirmed.status == Appointment.Status.CONFIRMED
 
 
 def _read(client: CalcomClient, uid: str) -> dict[str, Any] | None:
@@ -163,7 +162,9 @@ def _read(client: CalcomClient, uid: str) -> dict[str, Any] | None:
 
 
 def _held(uid: str) -> Appointment | None:
-    return Appointment.objects.filter(calcom_booking_uid=uid).first()
+    """The appointment that has this uid, or had it before a move (as the webhook path finds it)."""
+    holds = Q(calcom_booking_uid=uid) | Q(previous_booking_uids__contains=[uid])
+    return Appointment.objects.filter(holds).first()
 
 
 def _status(booking: dict[str, Any]) -> str:
