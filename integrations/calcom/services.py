@@ -49,7 +49,7 @@ NOT_PROCESSED = "Trigger %s is not processed."
 OWN_BOOKING = "Our own booking, echoed by Cal.com."
 OWN_BOOKING_NEVER_SAVED = "Our own booking, but it was never saved here (the booking service undid it)."
 OWN_CHANGE = "Our own change, echoed by Cal.com."
-UNKNOWN_BOOKING = "No appointment has this Cal.com booking uid."
+UNKNOWN_BOOKING = "No appointment has this Cal.com booking uid, and its event type is no service of ours."
 OWN_BOOKING_PENDING = "Our own booking is not saved yet; trying again shortly."
 # An event still `received` this long after it came lost its message (the echo retries end within 30 s).
 STUCK_AFTER_MINUTES = 1
