@@ -242,6 +242,7 @@ def _merge(*, older: Appointment, newer: Appointment) -> Appointment:
     newer.modifications.update(appointment=older)
     newer.notifications.update(appointment=older)
     newer.settled_callbacks.update(appointment=older)
+    newer.slot_holds.update(appointment=older)
     newer.delete()
     older.calcom_booking_uid, older.previous_booking_uids = current, previous
     if status != Appointment.Status.CANCELLED:
