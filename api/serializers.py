@@ -173,3 +173,14 @@ class VerdictSerializer(serializers.ModelSerializer):
 class AppointmentChangedSerializer(serializers.Serializer):
     appointment = AppointmentSerializer()
     verdict = VerdictSerializer()
+
+
+class CustomerExportSerializer(serializers.Serializer):
+    """The shape of `GET /customers/{id}/export/` (org.privacy.customer_export): one object per section."""
+
+    exported_at = serializers.DateTimeField()
+    customer = serializers.DictField()
+    callbacks = serializers.ListField(child=serializers.DictField())
+    appointments = serializers.ListField(child=serializers.DictField())
+    calls = serializers.ListField(child=serializers.DictField())
+    notifications = serializers.ListField(child=serializers.DictField())

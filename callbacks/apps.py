@@ -9,8 +9,10 @@ class CallbacksConfig(AppConfig):
     def ready(self) -> None:
         from callbacks import dashboard, handlers  # noqa: F401
         from callbacks.metrics import OPEN_CALLBACKS, OVERDUE_CALLBACKS
+        from callbacks.services.privacy import callbacks_export
         from common.events import subscribe
         from common.metrics import register_company_gauge
+        from org.privacy import export_section_register
 
         register_company_gauge(OVERDUE_CALLBACKS)
         register_company_gauge(OPEN_CALLBACKS)
@@ -19,4 +21,5 @@ class CallbacksConfig(AppConfig):
         subscribe("appointment.created", handlers.complete_for_booked_appointment)
         subscribe("appointment.booking_failed", handlers.take_on_failed_booking)
         subscribe("customer.anonymised", handlers.scrub_for_anonymised_customer)
+        export_section_register("callbacks", callbacks_export)
         dashboard.connect()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
-from calls.models import Call
+from calls.models import Call, FunctionInvocation
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,37 @@ def usage_of_each_company(*, months: int = 3) -> list[CompanyUsage]:
         rows = monthly_usage(months=months, currency=company.currency, tz=ZoneInfo(company.timezone))
         result.append(CompanyUsage(company.name, company.schema_name, rows))
     return result
+
+
+def calls_export(customer) -> list[dict]:
+    """Data-subject export: the customer's calls with what was said and what the agent did on them."""
+    phone = str(customer.phone) if customer.phone else ""
+    rows = Call.objects.filter(customer=customer)
+    if phone:
+        rows = rows | Call.objects.filter(from_number=phone) | Call.objects.filter(to_number=phone)
+    calls = list(
+        rows.order_by("started_at", "pk").values(
+            "id",
+            "retell_call_id",
+            "direction",
+            "from_number",
+            "to_number",
+            "started_at",
+            "ended_at",
+            "duration_ms",
+            "transcript",
+            "recording_url",
+            "summary",
+            "sentiment",
+            "successful",
+            "custom_analysis",
+            "collected_variables",
+        )  # fmt: skip
+    )
+    functions: dict[int, list[dict]] = {}
+    invocations = FunctionInvocation.objects.filter(call__in=[c["id"] for c in calls]).order_by(
+        "created_at", "pk"
+    )
+    for invocation in invocations.values("call_id", "created_at", "name", "arguments", "result"):
+        functions.setdefault(invocation.pop("call_id"), []).append(invocation)
+    return [{**call, "functions": functions.get(call["id"], [])} for call in calls]

@@ -175,3 +175,21 @@ def unread_in_app(staff) -> QuerySet[NotificationDelivery]:
     return NotificationDelivery.objects.filter(
         staff=staff, channel="in_app", status=NotificationDelivery.Status.SENT, read_at__isnull=True
     )
+
+
+def deliveries_export(customer) -> list[dict]:
+    """Data-subject export: every message we sent (or meant to send) to the customer."""
+    rows = NotificationDelivery.objects.filter(customer=customer, recipient_kind=RecipientKind.CUSTOMER)
+    return list(
+        rows.order_by("created_at", "pk").values(
+            "id",
+            "event_type__key",
+            "channel",
+            "status",
+            "address",
+            "subject",
+            "body",
+            "created_at",
+            "sent_at",
+        )  # fmt: skip
+    )

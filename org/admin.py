@@ -9,7 +9,7 @@ viewer may see (`callbacks.visibility`).
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -200,7 +200,7 @@ class CustomerAdmin(RecordHistoryAdmin, ModelAdmin):
     search_fields = ["name", "phone", "email"]
     inlines = [CustomerCallbacksInline, CustomerAppointmentsInline, CustomerCallsInline]
     readonly_fields = ["anonymised_at", "created_at"]
-    actions_detail = ["anonymise"]
+    actions_detail = ["export_data", "anonymise"]
     actions = ["anonymise_selected"]
 
     def get_search_results(self, request, queryset, search_term):
@@ -214,6 +214,23 @@ class CustomerAdmin(RecordHistoryAdmin, ModelAdmin):
 
     def has_anonymise_permission(self, request, object_id=None) -> bool:
         return visibility.is_admin(request.user)
+
+    def has_export_data_permission(self, request, object_id=None) -> bool:
+        return visibility.is_admin(request.user)
+
+    @action(
+        description=_("Export data (GDPR)"),
+        url_path="export",
+        icon="download",
+        permissions=["export_data"],
+    )
+    def export_data(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Everything held about the customer as `customer-<id>.json`, recorded in the audit trail."""
+        customer = get_object_or_404(Customer, pk=object_id)
+        data = privacy.customer_export_for_request(customer=customer)
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.json"'
+        return response
 
     @display(description=_("anonymised"), boolean=True)
     def anonymised_column(self, obj: Customer) -> bool:

@@ -10,18 +10,27 @@ ANONYMISED_MESSAGE = "[anonymised]"
 FREE_TEXT_EVENTS = ("contact_attempt", "duplicate_merged", "cancelled", "completed", "escalated")
 
 
-@transaction.atomic
-def callbacks_anonymise(*, customer, phone: str = "", email: str = "", by=None) -> int:
-    """Open callbacks are cancelled first (nobody can call an erased number back), then all are scrubbed.
+EXPORTED_FIELDS = (
+    "id", "status", "priority", "source", "customer_name", "phone", "customer_email", "notes",
+    "preferred_window_start", "preferred_window_end", "branch__name", "service__name", "assigned_to__name",
+    "created_at", "assigned_at", "contacted_at", "completed_at", "cancelled_at", "expired_at", "deleted_at",
+)  # fmt: skip
 
-    Matches the customer's callbacks and those that only copied their phone number or email address.
-    """
+
+def _callbacks_of(customer, phone: str, email: str):
+    """The customer's callbacks and those that only copied their phone number or email address."""
     rows = CallbackRequest.all_objects.filter(customer=customer)
     if phone:
         rows = rows | CallbackRequest.all_objects.filter(phone=phone)
     if email:
         rows = rows | CallbackRequest.all_objects.filter(customer_email__iexact=email)
-    ids = list(rows.values_list("pk", flat=True))
+    return rows
+
+
+@transaction.atomic
+def callbacks_anonymise(*, customer, phone: str = "", email: str = "", by=None) -> int:
+    """Open callbacks are cancelled first (nobody can call an erased number back), then all are scrubbed."""
+    ids = list(_callbacks_of(customer, phone, email).values_list("pk", flat=True))
     for callback in CallbackRequest.objects.open().filter(pk__in=ids):
         callback_cancel(callback=callback, by=by, reason=CANCEL_REASON)
     CallbackRequest.all_objects.filter(pk__in=ids).update(
@@ -44,3 +53,17 @@ def _scrub_history(ids: list[int]) -> None:
         CallbackRequest.history.model.objects.filter(id__in=ids).update(
             customer_name="", phone="", customer_email="", notes="", metadata={}
         )
+
+
+def callbacks_export(customer) -> list[dict]:
+    """Data-subject export: the customer's callback requests with every contact attempt and its note."""
+    phone = str(customer.phone) if customer.phone else ""
+    rows = _callbacks_of(customer, phone, customer.email).order_by("created_at", "pk")
+    attempts = ContactAttempt.objects.filter(callback__in=rows).order_by("attempted_at", "pk")
+    by_callback: dict[int, list[dict]] = {}
+    for attempt in attempts.values("callback_id", "attempted_at", "outcome", "note", "call_back_at"):
+        by_callback.setdefault(attempt.pop("callback_id"), []).append(attempt)
+    return [
+        {**row, "phone": str(row["phone"] or ""), "contact_attempts": by_callback.get(row["id"], [])}
+        for row in rows.values(*EXPORTED_FIELDS)
+    ]

@@ -19,6 +19,7 @@ from django_tenants.utils import tenant_context
 from integrations.calcom.signature import calcom_signature
 from org.models import Customer
 from tenants.services import phone_route_add
+from tests.audit.conftest import as_user  # noqa: F401  (the admin tests log in as the personas)
 from tests.factories.appointments import EventTypeMappingFactory
 from tests.factories.calls import analyzed, call_object, signed_post
 from tests.factories.org import CustomerFactory, ServiceFactory
