@@ -24,19 +24,21 @@ from callbacks.assignment import with_open_load
 from callbacks.models import CallbackRequest
 from calls.models import Call
 from common.conf import current_company
+from common.crypto import mask_secret
 from common.history_admin import PublicRecordHistoryAdmin, RecordHistoryAdmin
 from org import privacy
 from org.activity import PAGE_SIZE as ACTIVITY_PAGE_SIZE
 from org.activity import activity_list, audited_models
 from org.models import Branch, Closure, Customer, OpeningHours, Service, Staff
 from org.services import staff_ensure, staff_role_set
-from tenants.admin import CompanyForm
+from tenants.admin import KEEP_SECRET_HELP, CompanyForm
 from tenants.models import Company
 
 ACTIVITY_TEMPLATE = "admin/org/activity.html"
 
 ANONYMISED = _("%(name)s was anonymised; statistics are kept.")
 ANONYMISE_TEMPLATE = "admin/org/customer/anonymise.html"
+NOT_SET = _("Not set. Only this branch's Slack messages go there; without it, the company's channel is used.")
 
 
 class OpeningHoursInline(TabularInline):
@@ -49,8 +51,28 @@ class ClosureInline(TabularInline):
     extra = 0
 
 
+class BranchForm(forms.ModelForm):
+    """The Slack webhook URL is a secret: never shown again (a masked hint says it is set); blank keeps it."""
+
+    class Meta:
+        model = Branch
+        fields = ["name", "address", "phone", "email", "timezone", "is_active", "slack_webhook_url"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["slack_webhook_url"]
+        field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+        stored = self.instance.slack_webhook_url if self.instance.pk else ""
+        field.help_text = KEEP_SECRET_HELP % {"masked": mask_secret(stored)} if stored else NOT_SET
+
+    def clean_slack_webhook_url(self) -> str:
+        typed = self.cleaned_data.get("slack_webhook_url")
+        return typed or (self.instance.slack_webhook_url if self.instance.pk else "")
+
+
 @admin.register(Branch)
 class BranchAdmin(ModelAdmin):
+    form = BranchForm
     list_display = ["name", "phone", "timezone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "address"]

@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from common.crypto import EncryptedTextField
 from common.models import ActorHistory
 from org.hours import WeeklyHours
 from org.roles import Role
@@ -46,7 +48,10 @@ class Branch(models.Model):
         _("timezone"), max_length=64, default="Europe/Berlin", validators=[validate_timezone]
     )
     is_active = models.BooleanField(_("active"), default=True)
-    slack_webhook_url = models.URLField(_("Slack webhook URL"), blank=True)
+    # A Slack incoming-webhook URL is a credential (whoever has it can post): encrypted like the company's.
+    slack_webhook_url = EncryptedTextField(
+        _("Slack webhook URL"), blank=True, default="", validators=[URLValidator()]
+    )
 
     class Meta:
         verbose_name = _("branch")
