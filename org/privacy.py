@@ -14,6 +14,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -77,10 +79,19 @@ def customer_anonymise(*, customer: Customer, by=None) -> Customer:
     customer.full_clean()
     customer.save()
     _scrub_history(customer)
+    admin_log_rename(Customer, [customer.pk], lambda pk: customer.name)
     # Each app scrubs its own copies in its handler (callbacks, calls, appointments, notifications),
     # synchronously inside this transaction.
     emit("customer.anonymised", customer=customer, phone=phone, email=email, by=by)
     return customer
+
+
+def admin_log_rename(model, ids: list, name_of: Callable[[Any], str]) -> None:
+    """The admin's "recent actions" (django.contrib.admin's LogEntry) name each object as it was called
+    then: the entries of anonymised objects take their new name (change messages list field names only)."""
+    content_type = ContentType.objects.get_for_model(model)
+    for pk in ids:
+        LogEntry.objects.filter(content_type=content_type, object_id=str(pk)).update(object_repr=name_of(pk))
 
 
 def _scrub_history(customer: Customer) -> None:

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from callbacks.models import CallbackEscalation, CallbackEvent, CallbackRequest, ContactAttempt
 from callbacks.services.lifecycle import callback_cancel
+from org.privacy import admin_log_rename
 
 CANCEL_REASON = "customer anonymised (GDPR)"
 ANONYMISED_MESSAGE = "[anonymised]"
@@ -44,6 +45,7 @@ def callbacks_anonymise(*, customer, phone: str = "", email: str = "", by=None) 
         message=ANONYMISED_MESSAGE, details={}
     )
     _scrub_history(ids)
+    admin_log_rename(CallbackRequest, ids, lambda pk: f"#{pk} {customer.name}")
     return len(ids)
 
 

@@ -2,7 +2,8 @@
 
 She called Acme's number (+49 30 901820, answered by the Retell agent; the call's transcript, analysis and
 collected variables name her and her "Quokkaweide"), asked the agent for a callback (a function call), and
-booked a haircut in Acme's Cal.com (a signed webhook; her booking confirmation is a notification). Globex
+booked a haircut in Acme's Cal.com (a signed webhook; her booking confirmation is a notification); Ada edited
+her and her callback in the admin (its log names them). Globex
 has a customer with her very number: anonymising Dana at Acme must not touch Globex.
 """
 
@@ -12,10 +13,12 @@ from datetime import UTC, datetime
 
 import phonenumbers
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import tenant_context
 
+from callbacks.models import CallbackRequest
 from integrations.calcom.signature import calcom_signature
 from org.models import Customer
 from tenants.services import phone_route_add
@@ -117,8 +120,15 @@ def _calcom_booking(client: Client, capture, company, start) -> None:
     assert response.status_code == 200, response.content
 
 
+def _admin_edits(editor, customer) -> None:
+    """What the admin records when Ada changes Dana and her callback: entries naming them as they were."""
+    changed = [{"changed": {"fields": ["Notes"]}}]
+    objects = [customer, *CallbackRequest.objects.filter(customer=customer)]
+    LogEntry.objects.log_actions(editor.user.pk, objects, CHANGE, changed)
+
+
 @pytest.fixture
-def dana_everywhere(company, other_company, mitte, clock, django_capture_on_commit_callbacks) -> Dana:
+def dana_everywhere(company, other_company, mitte, ada, clock, django_capture_on_commit_callbacks) -> Dana:
     """Dana's data, put in only through the doors it really comes through."""
     company.calcom_webhook_secret = CALCOM_SECRET
     company.save()
@@ -140,6 +150,7 @@ def dana_everywhere(company, other_company, mitte, clock, django_capture_on_comm
         public, django_capture_on_commit_callbacks, company, datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
     )
     connection.set_tenant(company)
+    _admin_edits(ada, customer)
     return Dana(customer=customer, globex_twin=twin)
 
 

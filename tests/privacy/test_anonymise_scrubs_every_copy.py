@@ -34,6 +34,7 @@ def test_the_customers_data_is_really_everywhere_before_anonymising(dana_everywh
         "integrations_webhookevent",
         "callbacks_callbackrequest",
         "notifications_notificationdelivery",
+        "django_admin_log",
     ):
         assert table in found, table
 
