@@ -54,8 +54,16 @@ def _bump_version(schema: str) -> None:
 
 
 def invalidate(event: DomainEvent | None = None) -> None:
-    """Drop every cached figure of the current company once the current transaction commits."""
-    transaction.on_commit(partial(_bump_version, connection.schema_name))
+    """Drop every cached figure of the current company once the current transaction commits.
+
+    Robust: with Redis down or hung the change stays made and the caller is not told it failed; the figures
+    are then stale for at most STATS_TIMEOUT."""
+    schema = connection.schema_name
+
+    def bump_dashboard_version() -> None:  # a named function: Django's robust hook logs its __qualname__
+        _bump_version(schema)
+
+    transaction.on_commit(bump_dashboard_version, robust=True)
 
 
 def connect() -> None:

@@ -92,6 +92,7 @@ TENANT_COLOR_ADMIN_APPS = False
 MIDDLEWARE = [
     "common.logs.RequestIdMiddleware",  # first: every later log line carries the request id
     "common.metrics.WebhookMetricsMiddleware",
+    "common.unavailable.DatabaseUnavailableMiddleware",  # outside CompanyMiddleware: its lookup fails first
     "tenants.middleware.CompanyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -131,10 +132,27 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # A Unix-socket directory arrives percent-encoded in the URL's host (the embedded server's form).
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+# A kept connection is checked before a request uses it: after a database restart the next request opens a
+# new one instead of failing on the dead one. While the database is gone, requests answer 503 with this
+# Retry-After (common.unavailable); a connection attempt gives up after DB_CONNECT_TIMEOUT_SECONDS.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+    "DB_CONNECT_TIMEOUT_SECONDS", default=5
+)
+DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS", default=5)
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Every Redis client (the cache, the Celery broker, common.redis.get_redis) gives up on a call after these
+# seconds. A hung Redis (paused process, network partition) then fails fast instead of holding a request:
+# Retell gives up on a webhook after 10 s, and the event is stored before Redis is asked anything.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=0.5)
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT_SECONDS", default=0.5)
+REDIS_CLIENT_TIMEOUTS = {
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+}
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -143,6 +161,7 @@ CACHES = {
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "KEY_PREFIX": "sb",
         "TIMEOUT": 300,
+        "OPTIONS": REDIS_CLIENT_TIMEOUTS,
     }
 }
 
@@ -157,6 +176,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_TRANSPORT_OPTIONS = {**REDIS_CLIENT_TIMEOUTS}
+# Publishing never holds a request for long: one connection attempt within REDIS_CONNECT_TIMEOUT, and at
+# most CELERY_PUBLISH_MAX_RETRIES quick retries. A message that still cannot be sent is logged and left to
+# the job's sweep (common.tasks.enqueue_on_commit); the change that caused it is committed already.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": env.int("CELERY_PUBLISH_MAX_RETRIES", default=1),
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
 
 # Checked wherever a person chooses a password (admin forms, set_password flows), not by create_user.
 AUTH_PASSWORD_VALIDATORS = [

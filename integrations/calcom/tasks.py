@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from common.unavailable import DATABASE_RETRY
 from integrations.calcom.reconcile import calcom_reconcile
 from integrations.calcom.services import (
     ECHO_ATTEMPTS,
@@ -14,8 +15,9 @@ SWEEP_TASK = "calcom.sweep_stuck_events"
 RECONCILE_TASK = "calcom.reconcile_bookings"
 
 
-@shared_task(name="calcom.process_event", bind=True, max_retries=ECHO_ATTEMPTS)
+@shared_task(name="calcom.process_event", bind=True, **{**DATABASE_RETRY, "max_retries": ECHO_ATTEMPTS})
 def process_calcom_event(self, event_id: int) -> str:
+    """Our own booking not saved yet: again in 5 s. A dead database: again within seconds (DATABASE_RETRY)."""
     try:
         stored = calcom_event_process(event_id=event_id)
     except OwnBookingNotSavedYet as exc:

@@ -2,15 +2,17 @@
 
 from celery import shared_task
 
+from common.unavailable import DATABASE_RETRY
 from integrations.retell import reconcile, services
 
 SWEEP_TASK = "retell.sweep_stuck_events"
 RECONCILE_TASK = "retell.reconcile_calls"
 
 
-@shared_task(name="retell.process_call_event")
+@shared_task(name="retell.process_call_event", **DATABASE_RETRY)
 def process_call_event(event_id: int) -> str:
-    """Runs in the company schema pinned by `enqueue_on_commit`."""
+    """Runs in the company schema pinned by `enqueue_on_commit`. A dead database retries it within
+    seconds (DATABASE_RETRY); the sweep is the net for a lost message, not for a database restart."""
     stored = services.retell_event_process(event_id=event_id)
     return stored.status if stored is not None else "skipped"
 
