@@ -176,7 +176,16 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_TRANSPORT_OPTIONS = {**REDIS_CLIENT_TIMEOUTS}
+# Redis broker: a message a worker took and never acknowledged (the worker died: late acks) goes back to
+# its queue once it is this old; a worker checks at start and then every 100 s. Shorter recovers a killed
+# worker's job sooner, but it must stay above the longest countdown/ETA (the Cal.com cancel push backs off
+# ~32 min; a notification retry waits up to its last delay) and the longest task, or a job a live worker
+# still holds is handed out a second time. The key prefix keeps deployments sharing one Redis apart.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600),
+    "global_keyprefix": env.str("CELERY_BROKER_KEY_PREFIX", default=""),
+    **REDIS_CLIENT_TIMEOUTS,
+}
 # Publishing never holds a request for long: one connection attempt within REDIS_CONNECT_TIMEOUT, and at
 # most CELERY_PUBLISH_MAX_RETRIES quick retries. A message that still cannot be sent is logged and left to
 # the job's sweep (common.tasks.enqueue_on_commit); the change that caused it is committed already.

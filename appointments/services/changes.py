@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,10 +34,8 @@ from appointments.services.base import (
     _local,
     _request_of,
 )
-from common.cache import tenant_key
 from common.conf import platform_setting
 from common.events import emit
-from common.redis import get_redis
 from integrations.calcom.client import CalcomClient, calcom_client_for_current_company
 from integrations.calcom.echo import expect_echo, forget_echo
 from integrations.calcom.errors import (
@@ -50,7 +50,8 @@ from policies.services import Actor, PolicyCheck, can_cancel, can_reschedule
 from policies.services import record_modification as policy_record_modification
 
 logger = logging.getLogger(__name__)
-PUSH_CLAIM_SECONDS = 120  # longer than the Cal.com client's timeouts and retries together
+# Cal.com's answer to cancelling a booking that is already cancelled (handleCancelBooking.ts): 400.
+ALREADY_CANCELLED_IN_CALCOM = "already been cancelled"
 
 
 def _ensure_allowed(check: PolicyCheck, override_reason: str) -> None:
@@ -130,6 +131,11 @@ def _cancel_in_calcom(appointment: Appointment, reason: str, client: CalcomClien
         forget_echo("BOOKING_CANCELLED", uid)
         return Appointment.SyncState.PENDING
     except CalcomRequestRejected as exc:
+        if exc.status_code == 400 and ALREADY_CANCELLED_IN_CALCOM in str(exc):
+            # An earlier attempt got through (a retry after a timeout, a job run again after its worker
+            # died), or someone cancelled it in Cal.com: either way Cal.com holds what we hold.
+            logger.info("Cal.com booking %s was already cancelled (appointment %s)", uid, appointment.pk)
+            return Appointment.SyncState.SYNCED
         forget_echo("BOOKING_CANCELLED", uid)
         raise ValidationError(CALCOM_REFUSED % {"message": exc}, code="calcom_refused") from exc
     return Appointment.SyncState.SYNCED
@@ -146,12 +152,9 @@ def appointment_push_cancel_to_calcom(*, appointment: Appointment, final_attempt
     """Retry telling Cal.com about a cancellation made while it was down; True when done (or another run
     is doing it). After the last attempt the appointment is marked failed and a human gets a callback.
     """
-    claim = tenant_key("appointment_push_cancel", appointment.pk)
-    # The retrying task and the sweep may pick the same cancellation: whoever claims it tells Cal.com; a
-    # claim in Redis, not a row lock, because no database transaction stays open across a Cal.com call.
-    if not get_redis().set(claim, "1", nx=True, ex=PUSH_CLAIM_SECONDS):
-        return True
-    try:
+    with _push_claimed(appointment) as claimed:
+        if not claimed:
+            return True
         appointment.refresh_from_db(fields=["status", "sync_state"])
         if not _awaits_push(appointment):
             return True
@@ -159,9 +162,27 @@ def appointment_push_cancel_to_calcom(*, appointment: Appointment, final_attempt
         if state == Appointment.SyncState.PENDING and not final_attempt:
             return False
         _record_push(appointment, synced=state == Appointment.SyncState.SYNCED)
-    finally:
-        get_redis().delete(claim)
     return True
+
+
+@contextmanager
+def _push_claimed(appointment: Appointment) -> Iterator[bool]:
+    """The retrying task and the sweep may pick the same cancellation: whoever claims it tells Cal.com.
+
+    A session advisory lock, not a row lock (no transaction stays open across a Cal.com call) and not a
+    claim with a lifetime in Redis: the lock dies with its holder's connection, so when a worker is killed
+    mid-push the job Redis hands out again can push at once instead of finding a dead worker's claim.
+    """
+    key = [f"{connection.schema_name}:appointment-push-cancel", appointment.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", key)
+        claimed = cursor.fetchone()[0]
+    try:
+        yield claimed
+    finally:
+        if claimed:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", key)
 
 
 def _awaits_push(appointment: Appointment) -> bool:

@@ -248,6 +248,10 @@ class CalcomStandIn:
         booking = self.booked.get(uid)
         if booking is None:
             return Scripted(404, error_body(404, "NotFoundException", f"Booking with uid={uid} not found"))
+        if booking["status"] == "cancelled":  # handleCancelBooking.ts refuses a second cancellation
+            return Scripted(
+                400, error_body(400, "BadRequestException", "This booking has already been cancelled.")
+            )
         booking["status"] = "cancelled"
         return Scripted(200, {"status": "success", "data": booking})
 
