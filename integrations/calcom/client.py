@@ -5,11 +5,15 @@ Everything that talks to Cal.com goes through `CalcomClient`: its endpoints here
 with request coalescing in `integrations.calcom.slot_cache`.
 
 It needs no Django models: `calcom_client_for_current_company()` at the bottom wires it to the tenant.
+Inside `caller_waiting()` (an in-call function) the clients it builds answer within the in-call deadline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +30,9 @@ from integrations.calcom.types import Attendee, Booking, EventType, Reservation,
 
 NO_COMPANY = "The Cal.com client needs a company: the connection is on the public schema."
 NAIVE_WINDOW = "Slot window bounds must be timezone-aware and start before end."
+
+# When (time.monotonic()) the caller on the line started waiting for the current answer; None elsewhere.
+_caller_waiting_since: ContextVar[float | None] = ContextVar("calcom_caller_waiting_since", default=None)
 
 
 class CalcomClient(CalcomTransport):
@@ -185,11 +192,33 @@ def settings_with_overrides(overrides: Mapping[str, Any] | None) -> ClientSettin
     return replace(base, api_versions=versions, **known)
 
 
+@contextmanager
+def caller_waiting(since: float | None = None) -> Iterator[None]:
+    """A caller waits for what happens inside (since `since`, a time.monotonic() value; default now):
+    every client built in it shares one deadline, `in_call_deadline` seconds after that moment."""
+    token = _caller_waiting_since.set(time.monotonic() if since is None else since)
+    try:
+        yield
+    finally:
+        _caller_waiting_since.reset(token)
+
+
+def _in_call(settings: ClientSettings) -> tuple[ClientSettings, float | None]:
+    """Inside `caller_waiting`: the deadline, and no wait for another worker's slot fetch beyond it."""
+    since = _caller_waiting_since.get()
+    if since is None:
+        return settings, None
+    deadline_at = since + settings.in_call_deadline
+    left = max(0.0, deadline_at - time.monotonic())
+    return replace(settings, coalesce_wait=min(settings.coalesce_wait, left)), deadline_at
+
+
 def calcom_client_for_current_company() -> CalcomClient:
     """The client for the tenant the connection is on (its encrypted key, its Redis namespace).
 
     Tuning comes from the platform's `CALCOM_CLIENT` setting, with the company's own `CALCOM_CLIENT`
-    (in `Company.settings`) on top, key by key; `base_url` is the platform's alone.
+    (in `Company.settings`) on top, key by key; `base_url` is the platform's alone. Inside
+    `caller_waiting` the client has the in-call deadline.
     """
     from common.cache import tenant_key
     from common.conf import company_overrides, current_company_fresh, platform_setting
@@ -200,11 +229,13 @@ def calcom_client_for_current_company() -> CalcomClient:
         raise RuntimeError(NO_COMPANY)
     overrides = dict(platform_setting("CALCOM_CLIENT", {}) or {})
     overrides.update(company_overrides(company).get("CALCOM_CLIENT", {}) or {})
+    settings, deadline_at = _in_call(settings_with_overrides(overrides))
     return CalcomClient(
         api_key=company.calcom_api_key or "",
         redis_client=get_redis(),
         key=tenant_key,
-        settings=settings_with_overrides(overrides),
+        settings=settings,
+        deadline_at=deadline_at,
     )
 
 
@@ -218,4 +249,5 @@ __all__ = [
     "Reservation",
     "Slot",
     "calcom_client_for_current_company",
+    "caller_waiting",
 ]

@@ -2,7 +2,8 @@
 
 The version header per endpoint group, timeouts, retries with backoff and jitter, the per-key rate limiter,
 the per-company circuit breaker, and the mapping of answers to typed exceptions
-(`integrations.calcom.errors`).
+(`integrations.calcom.errors`). A transport built with `deadline_at` (a caller is on the line) clips every
+attempt to the time left and starts no attempt that could not finish in it.
 `CalcomClient` (integrations.calcom.client) builds the endpoints on top of `CalcomTransport`.
 """
 
@@ -18,7 +19,14 @@ from typing import Any
 
 import httpx
 import redis
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+)
+from tenacity.stop import stop_base
 
 from common.outbound import GuardedTransport, OutboundRefused
 from integrations.calcom.errors import (
@@ -37,6 +45,7 @@ UNREACHABLE = "Cal.com could not be reached (%s)."
 REFUSED = "Cal.com was not contacted: %s"
 SERVER_ERROR = "Cal.com answered with a server error (HTTP %s)."
 MALFORMED_ANSWER = "Cal.com sent an answer we cannot read (HTTP %s)."
+OUT_OF_TIME = "Cal.com was not asked: %.1f s left of the caller's wait, too little for an attempt."
 
 # cal-api-version per endpoint group (calcom.md §1.1). A missing or unknown value silently selects the old
 # 2024-04-15 controllers, so every call sends one explicitly; companies may override per group.
@@ -66,6 +75,11 @@ class ClientSettings:
     slot_cache_seconds: int = 45
     empty_slot_cache_seconds: int = 10
     coalesce_wait: float = 8.0
+    # While a caller is on the line (Retell waits 10 s for an in-call function): all Cal.com calls of one
+    # function together end within `in_call_deadline`; no attempt starts with less than
+    # `in_call_min_attempt` left. Workers and the admin have no deadline.
+    in_call_deadline: float = 7.0
+    in_call_min_attempt: float = 1.0
     api_versions: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_API_VERSIONS))
 
 
@@ -117,9 +131,14 @@ class CalcomTransport:
         key: Callable[..., str],
         settings: ClientSettings | None = None,
         http: httpx.Client | None = None,
+        deadline_at: float | None = None,
     ) -> None:
-        """`key(*parts)` builds the company-scoped Redis key (`common.cache.tenant_key` in the app)."""
+        """`key(*parts)` builds the company-scoped Redis key (`common.cache.tenant_key` in the app).
+
+        `deadline_at` (a `time.monotonic()` value) is when a waiting caller must have their answer.
+        """
         self.settings = settings or ClientSettings()
+        self.deadline_at = deadline_at
         self._api_key = api_key
         self._redis = redis_client
         self._key = key
@@ -146,6 +165,10 @@ class CalcomTransport:
     ) -> Any:
         """One logical call: circuit breaker around retries around the rate limiter and one HTTP attempt."""
         idempotent = method == "GET" if idempotent is None else idempotent
+        left = self.time_left()
+        if left is not None and left < self.settings.in_call_min_attempt:
+            # Not a sign of Cal.com's health (nobody asked it): the breaker is left alone.
+            raise CalcomUnavailable(OUT_OF_TIME % max(0.0, left))
         self.circuit.before_call(probe_seconds=self._attempts_budget())
         try:
             response = self._send_with_retries(method, path, group, params, json_body, idempotent)
@@ -165,6 +188,10 @@ class CalcomTransport:
         self.circuit.record_success()
         return _payload(response)
 
+    def time_left(self) -> float | None:
+        """Seconds until the caller's deadline; None without one (a worker, the admin)."""
+        return None if self.deadline_at is None else self.deadline_at - time.monotonic()
+
     def _attempts_budget(self) -> float:
         per_attempt = self.settings.connect_timeout + self.settings.read_timeout + self.settings.backoff_max
         return per_attempt * self.settings.attempts
@@ -179,7 +206,7 @@ class CalcomTransport:
         idempotent: bool,
     ) -> httpx.Response:
         retrying = Retrying(
-            stop=stop_after_attempt(self.settings.attempts),
+            stop=self._stop(),
             wait=self._backoff,
             retry=retry_if_exception(lambda exc: self._worth_retrying(exc, idempotent)),
             reraise=True,
@@ -191,6 +218,14 @@ class CalcomTransport:
             raise CalcomRateLimited(str(exc), retry_after=wait) from exc
         except _Retryable as exc:
             raise CalcomUnavailable(str(exc)) from exc
+
+    def _stop(self) -> stop_base:
+        """After `attempts`, or (with a deadline) before a retry that would start too late to finish."""
+        stop = stop_after_attempt(self.settings.attempts)
+        left = self.time_left()
+        if left is None:
+            return stop
+        return stop | stop_before_delay(left - self.settings.in_call_min_attempt)
 
     def _worth_retrying(self, exc: BaseException, idempotent: bool) -> bool:
         if isinstance(exc, _Throttled):
@@ -215,11 +250,16 @@ class CalcomTransport:
         params: Mapping[str, Any] | None,
         json_body: Mapping[str, Any] | None,
     ) -> httpx.Response:
-        self.rate_limiter.acquire(max_wait=self.settings.max_rate_wait)
+        self.rate_limiter.acquire(max_wait=self._clipped(self.settings.max_rate_wait))
         started = time.monotonic()
         try:
             response = self._http.request(
-                method, path, params=params, json=json_body, headers=self._headers(group)
+                method,
+                path,
+                params=params,
+                json=json_body,
+                headers=self._headers(group),
+                timeout=self._timeout(),
             )
         except OutboundRefused as exc:
             # The configured address is not public: no attempt will change that, so no retry.
@@ -246,6 +286,16 @@ class CalcomTransport:
         if response.status_code >= 400:
             raise _rejection(response)
         return response
+
+    def _clipped(self, seconds: float) -> float:
+        left = self.time_left()
+        return seconds if left is None else max(0.0, min(seconds, left))
+
+    def _timeout(self) -> httpx.Timeout:
+        """The configured timeouts, each cut to the time the caller has left."""
+        connect = self._clipped(self.settings.connect_timeout)
+        read = self._clipped(self.settings.read_timeout)
+        return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
 
     def _headers(self, group: str | None) -> dict[str, str]:
         headers = {"Accept": "application/json"}

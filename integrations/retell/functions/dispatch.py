@@ -8,6 +8,10 @@ A request must carry the numbers stored for its call id, or it is refused (a bor
 nobody's records). Retell may send the same request again: a replay (same call id, function and
 arguments as the call's last kept invocation) gets that stored answer and runs nothing. The same request
 after another one (reserve, release, reserve again) is a new step and runs.
+
+Retell waits 10 s for the answer: the function's Cal.com calls share one deadline counted from the
+request's arrival (`caller_waiting`, `CALCOM_CLIENT.in_call_deadline`); when it passes, the function
+answers as for Cal.com down (a callback request is made).
 """
 
 import hashlib
@@ -25,6 +29,7 @@ from calls.models import Call, FunctionInvocation
 from calls.services import call_ensure, call_record_function
 from common.audit import PHONE_AGENT, acting_as
 from common.phone import try_normalise_phone
+from integrations.calcom.client import caller_waiting
 from integrations.retell import phrases, speech
 from integrations.retell.functions import appointments, availability, info
 from integrations.retell.functions.context import ArgumentProblem, FunctionContext, Reply
@@ -203,7 +208,8 @@ def run_function(*, request: FunctionCall, route: Route) -> dict[str, Any]:
         if _is_replay(last, name, request.args):
             return last.result
         context = FunctionContext(call=call, route=route, request=request, args=request.args)
-        reply, error = _perform(context, name, function)
+        with caller_waiting(since=started):
+            reply, error = _perform(context, name, function)
         # A failure is not kept for replays: the same request may succeed when it comes again.
         key = "" if error else _step_fingerprint(request_key, last)
         return _record(call, name, request, reply, started, error, key)
