@@ -230,7 +230,8 @@ def _complete_for_appointment(pk: int, appointment: "Appointment") -> CallbackRe
     callback.contacted_at = callback.contacted_at or now
     callback.appointment = appointment
     local = timezone.localtime(appointment.starts_at, appointment.branch.tzinfo)
-    message = f"Completed automatically: appointment #{appointment.pk} booked for {local:%Y-%m-%d %H:%M}"
+    booked = f"appointment #{appointment.pk} booked for {local:%Y-%m-%d %H:%M}"
+    message = f"Completed automatically: {booked} through {appointment.get_source_display()}"
     _append_note(callback, "Appointment booked", message)
     return _close(
         callback,

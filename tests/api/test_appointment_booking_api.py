@@ -3,6 +3,8 @@ stand-in) and here, named by its key, and tells the company's webhooks. A repeat
 once; a taken slot is a 409, a refused rule a 422 with its reason, Cal.com down a 503 naming the callback
 request that was made instead."""
 
+import time
+
 import pytest
 from django_tenants.utils import tenant_context
 from rest_framework.relations import PrimaryKeyRelatedField
@@ -11,6 +13,7 @@ from api.booking import CALENDAR_RETRY_SECONDS, CALENDAR_UNAVAILABLE, NAIVE_STAR
 from appointments.models import Appointment
 from appointments.services import OUTSIDE_OPENING_HOURS, SERVICE_NOT_AT_BRANCH, SLOT_NOT_FREE
 from callbacks.models import CallbackRequest
+from integrations.calcom.slot_cache import SlotCache
 from org.models import Branch, Customer, Service
 from tests.api.conftest import client_with
 from tests.appointments.conftest import (  # noqa: F401 (fixtures)
@@ -214,3 +217,35 @@ def test_when_calcom_is_down_a_503_names_the_callback_request_made_instead(api, 
     callback = CallbackRequest.objects.get(pk=int(body["details"]["callback_request"][0]))
     assert (callback.source, callback.customer) == (CallbackRequest.Source.BOOKING_FAILURE, jonas)
     assert not Appointment.objects.exists()
+
+
+def book_once_calcom_answers(client, body: dict, key: str):
+    """The client retries after a 503 (as `Retry-After` asks) until Cal.com takes the booking. A slot
+    window that just failed is given up at once for `SlotCache.FAILURE_SECONDS`, so the first retries
+    after recovery may still be 503s (each naming the same callback request)."""
+    deadline = time.monotonic() + SlotCache.FAILURE_SECONDS + 5
+    while (response := book(client, body, key=key)).status_code == 503:
+        assert time.monotonic() < deadline, response.content
+        time.sleep(0.2)
+    return response
+
+
+def test_a_retry_that_books_after_a_503_completes_the_callback_request_made_for_it(api, wish, calcom):  # noqa: F811
+    calcom.go_down("unavailable")
+    refused = book(api, wish, key="order-10")
+    assert refused.status_code == 503
+    deferral = CallbackRequest.objects.get(pk=int(refused.json()["details"]["callback_request"][0]))
+    assert deferral.is_open and deferral.metadata["idempotency_key"].endswith(":order-10")
+
+    calcom.recover()
+    booked = book_once_calcom_answers(api, wish, key="order-10")
+
+    assert booked.status_code == 201, booked.content
+    appointment = Appointment.objects.get()
+    deferral.refresh_from_db()
+    assert (deferral.status, deferral.appointment) == (CallbackRequest.Status.COMPLETED, appointment)
+    assert f"appointment #{appointment.pk} booked" in deferral.notes
+    assert f"through {appointment.get_source_display()}" in deferral.notes
+    assert not CallbackRequest.objects.open().exists(), "nothing left for staff to book by hand"
+    assert bookings_sent(calcom) == 1
+    assert book(api, wish, key="order-10").json() == booked.json()
