@@ -31,6 +31,7 @@ from callbacks.assignment import with_open_load
 from callbacks.models import CallbackEscalation, CallbackRequest, overdue_q
 from common.conf import current_company
 from common.events import DomainEvent, subscribe
+from common.redis import unless_redis_failed
 from org.roles import Role
 
 VERSION_KEY = "callbacks:stats:version"
@@ -61,7 +62,7 @@ def invalidate(event: DomainEvent | None = None) -> None:
     schema = connection.schema_name
 
     def bump_dashboard_version() -> None:  # a named function: Django's robust hook logs its __qualname__
-        _bump_version(schema)
+        unless_redis_failed("the dashboard's cache bump", lambda: _bump_version(schema))
 
     transaction.on_commit(bump_dashboard_version, robust=True)
 

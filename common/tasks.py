@@ -1,6 +1,7 @@
 """Queueing work for the right company, and only after the change that caused it has committed."""
 
 import logging
+from functools import partial
 from typing import Any
 
 from celery import Task
@@ -8,6 +9,7 @@ from django.db import connection, transaction
 from tenant_schemas_celery.task import TenantTask
 
 from common.audit import SYSTEM, acting_as
+from common.redis import unless_redis_failed
 
 logger = logging.getLogger(__name__)
 SCHEMA_HEADER = "_schema_name"
@@ -37,7 +39,8 @@ def enqueue_on_commit(task: Task, *args: Any, countdown: float | None = None, **
         options["countdown"] = countdown
 
     def send_after_commit() -> None:
-        task.apply_async(args=args, kwargs=kwargs, **options)
+        publish = partial(task.apply_async, args=args, kwargs=kwargs, **options)
+        unless_redis_failed(f"queueing {task.name}", publish)
 
     send_after_commit.__qualname__ = f"send {task.name}"  # what Django logs when sending fails
     send_after_commit.task_name = task.name

@@ -149,6 +149,9 @@ REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # Retell gives up on a webhook after 10 s, and the event is stored before Redis is asked anything.
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=0.5)
 REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT_SECONDS", default=0.5)
+# After a Redis failure a process skips queueing and cache bumps this long (common.redis): a hung Redis
+# costs a request one timeout, not one per call. What was not queued is found by its job's sweep.
+REDIS_FAIL_FAST_SECONDS = env.float("REDIS_FAIL_FAST_SECONDS", default=5)
 REDIS_CLIENT_TIMEOUTS = {
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
