@@ -82,10 +82,14 @@ def check_workers(client: redis.Redis) -> str:
     return OK if age <= STALE_AFTER_SECONDS else f"down: last heartbeat {int(age)} s ago"
 
 
-def health_report(database: BaseDatabaseWrapper | None = None) -> dict[str, str]:
-    client = _redis(settings.REDIS_URL)
+def web_readiness(database: BaseDatabaseWrapper | None = None) -> dict[str, str]:
+    """What a web node needs to serve: the database and Redis."""
     return {
         "database": check_database(database or connections["default"]),
-        "redis": check_redis(client),
-        "workers": check_workers(client),
+        "redis": check_redis(_redis(settings.REDIS_URL)),
     }
+
+
+def health_report(database: BaseDatabaseWrapper | None = None) -> dict[str, str]:
+    """The whole system: what a web node needs, and a Celery worker alive recently."""
+    return {**web_readiness(database), "workers": check_workers(_redis(settings.REDIS_URL))}

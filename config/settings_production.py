@@ -21,7 +21,7 @@ USE_X_FORWARDED_HOST = True
 # HTTPS only. TLS ends at the proxy, which says so in X-Forwarded-Proto (above); plain-http requests are
 # redirected, except the health check the proxy itself probes over http.
 SECURE_SSL_REDIRECT = True
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True  # every company lives on a subdomain of BASE_DOMAIN
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,12 +3,13 @@
 from django.urls import include, path
 
 from accounts.views import two_factor_setup
-from config.views import healthz
+from config.views import healthz, readyz
 from tenants.admin import platform_site
 from tenants.metrics import metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(

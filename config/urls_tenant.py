@@ -5,11 +5,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.views import two_factor_setup
-from config.views import healthz
+from config.views import healthz, readyz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "admin/two-factor/",

@@ -70,3 +70,16 @@ def test_a_running_celery_worker_writes_the_heartbeat(celery_worker_process, pub
     while not get_redis().hlen(HEARTBEATS) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert public_client.get("/healthz").status_code == 200
+
+
+def test_readyz_keeps_a_web_node_in_the_load_balancer_while_only_the_workers_are_down(public_client):
+    response = public_client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": OK, "redis": OK}
+
+
+@override_settings(REDIS_URL=f"redis://127.0.0.1:{CLOSED_PORT}/0")
+def test_readyz_takes_a_web_node_out_when_redis_is_unreachable(public_client):
+    response = public_client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["redis"] == "down: ConnectionError"
