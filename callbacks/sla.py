@@ -1,39 +1,43 @@
-"""The SLA clock: when a callback is due, counted on the branch's opening hours.
+"""The SLA clock: when a callback is due, counted in its branch's open time only.
 
-Budgets of a day or more count *business days* (a normal callback of 24 h created Friday 17:00 for a branch
-open Monday to Friday is due Monday 17:00, not Saturday), the part below a day counts open hours only (an
-urgent callback of 2 h created Friday 17:30 is due Monday 10:30). Closures are skipped like weekends.
+The arithmetic (a table of examples is in docs/rules.md, "Deadlines in open time"):
+
+1. The clock starts when the request exists or when the customer wants to be called, whichever is later;
+   if the branch is closed at that moment, it starts at the next opening.
+2. Each whole day (24 h) of the budget is one business day: as much open time as the local day the clock is
+   on (9 h on a day open 9–18). On days with the same hours that is the same time on the next open day;
+   when the next open day is shorter, the rest carries over into the day after.
+3. The part of the budget under a day counts open hours.
+4. The deadline is the first moment at which that open time has passed: within opening hours or exactly at
+   a closing, never while the branch is closed.
+
+A branch without any opening hours runs on the wall clock (it is treated as always open).
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from org.hours import MAX_DAYS_AHEAD, WeeklyHours
+from org.hours import WeeklyHours
 
 ONE_DAY = timedelta(days=1)
 
 
-def _same_time_next_open_day(at: datetime, hours: WeeklyHours) -> datetime:
-    local = at.astimezone(hours.tz)
-    day = local.date()
-    for _ in range(MAX_DAYS_AHEAD):
-        day += ONE_DAY
-        if hours.day_intervals(day):
-            # Combine in local wall time so a DST change in between keeps "same time of day".
-            return datetime.combine(day, local.time(), hours.tz)
-    return at + ONE_DAY
-
-
 def add_business_time(start: datetime, budget: timedelta, hours: WeeklyHours) -> datetime:
-    """`start` plus `budget`: whole days as business days, the rest as open hours."""
-    if not any(hours.intervals.values()):
-        return start + budget
+    """`start` plus `budget` in open time: whole days as business days, the rest as open hours."""
+    opening = hours.next_open(start) if hours.has_hours() else None
+    if opening is None:
+        return hours.add_open_time(start, budget)
     whole_days, rest = divmod(budget, ONE_DAY)
-    at = start
+    at = opening
     for _ in range(whole_days):
-        at = _same_time_next_open_day(at, hours)
+        at = hours.add_open_time(at, business_day(at, hours))
     if rest:
         at = hours.add_open_time(at, rest)
     return at.astimezone(start.tzinfo)
+
+
+def business_day(at: datetime, hours: WeeklyHours) -> timedelta:
+    """What one whole day of budget is worth from `at`: the open time of the local day the clock is on."""
+    return hours.open_time_on(at.astimezone(hours.tz).date())
 
 
 def clock_start(created_at: datetime, window_start: datetime | None) -> datetime:
@@ -52,9 +56,14 @@ def sla_deadline(
     return add_business_time(clock_start(created_at, window_start), budget, hours)
 
 
+def is_open_time(at: datetime, hours: WeeklyHours) -> bool:
+    """Whether the SLA clock runs at `at`: deadline warnings and escalations happen only then."""
+    return not hours.has_hours() or hours.is_open(at)
+
+
 def open_time_between(start: datetime, end: datetime, hours: WeeklyHours) -> timedelta:
-    if not any(hours.intervals.values()):
-        return max(end - start, timedelta(0))
+    if not hours.has_hours():
+        return max(end.astimezone(UTC) - start.astimezone(UTC), timedelta(0))
     return sum((hi - lo for lo, hi in hours.open_intervals(start, end)), timedelta(0))
 
 

@@ -6,12 +6,14 @@ re-checks the condition under the row lock. One callback's failure is logged and
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from callbacks import conf, services
+from callbacks import conf, services, sla
 from callbacks.models import CallbackEscalation, CallbackRequest
+from org.models import Branch
 
 logger = logging.getLogger(__name__)
 
@@ -30,25 +32,34 @@ def _each(ids: Iterable[int], action: Callable[[int], object], what: str) -> int
     return handled
 
 
-def warn_sla_approaching() -> int:
-    now = timezone.now()
-    ids = (
-        CallbackRequest.objects.open()
-        .filter(
-            sla_warned_at__isnull=True, expires_at__gte=now, expires_at__lte=now + conf.sla_warning_lead()
-        )
-        .values_list("pk", flat=True)
+def _while_open(callbacks: QuerySet[CallbackRequest], now: datetime) -> QuerySet[CallbackRequest]:
+    """Only callbacks whose branch is open now: warnings and escalations wait for the opening."""
+    branches = Branch.objects.filter(pk__in=callbacks.values("branch_id")).prefetch_related(
+        "opening_hours", "closures"
     )
+    open_ids = [branch.pk for branch in branches if sla.is_open_time(now, branch.weekly_hours())]
+    return callbacks.filter(branch_id__in=open_ids)
+
+
+def warn_sla_approaching() -> int:
+    """Open callbacks due within the warning lead, once per deadline, while their branch is open."""
+    now = timezone.now()
+    due_soon = CallbackRequest.objects.open().filter(
+        sla_warned_at__isnull=True, expires_at__gte=now, expires_at__lte=now + conf.sla_warning_lead()
+    )
+    ids = _while_open(due_soon, now).values_list("pk", flat=True)
     return _each(ids, lambda pk: services.callback_warn_sla_approaching(callback=pk), "sla_approaching")
 
 
 def escalate_overdue() -> int:
-    """Overdue open callbacks, at most once per cooldown each, up the escalation ladder."""
+    """Overdue open callbacks, at most once per cooldown each, up the escalation ladder, while their branch
+    is open (one that fell due at closing is escalated at the next opening)."""
     now = timezone.now()
     cooled_down = Q(last_escalated_at__isnull=True) | Q(
         last_escalated_at__lte=now - conf.escalation_cooldown()
     )
-    ids = CallbackRequest.objects.overdue(now).filter(cooled_down).values_list("pk", flat=True)
+    overdue = CallbackRequest.objects.overdue(now).filter(cooled_down)
+    ids = _while_open(overdue, now).values_list("pk", flat=True)
     return _each(ids, _escalate_if_still_overdue, "escalate_overdue")
 
 

@@ -17,6 +17,10 @@ class WeeklyHours:
     intervals: Mapping[int, Sequence[tuple[time, time]]] = field(default_factory=dict)
     closures: Sequence[tuple[date, date]] = ()
 
+    def has_hours(self) -> bool:
+        """False for a branch without any opening hours: its clock runs on wall time."""
+        return any(self.intervals.values())
+
     def is_closed_on(self, day: date) -> bool:
         return any(start <= day <= end for start, end in self.closures)
 
@@ -44,6 +48,10 @@ class WeeklyHours:
                     yield lo, hi
             day += timedelta(days=1)
 
+    def open_time_on(self, day: date) -> timedelta:
+        """How long the branch is open on one local day (0 when closed that day)."""
+        return sum((closes - opens for opens, closes in self.day_intervals(day)), timedelta(0))
+
     def is_open(self, at: datetime) -> bool:
         local = at.astimezone(self.tz)
         return any(opens <= local < closes for opens, closes in self.day_intervals(local.date()))
@@ -63,7 +71,7 @@ class WeeklyHours:
 
         With no opening hours at all the clock runs on wall time, so such a branch still gets deadlines.
         """
-        if not any(self.intervals.values()):
+        if not self.has_hours():
             return (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
         remaining = duration
         start_utc = start.astimezone(UTC)

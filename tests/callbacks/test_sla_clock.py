@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from callbacks.sla import add_business_time, open_time_between, reassign_due, sla_deadline
@@ -109,9 +109,24 @@ def test_a_budget_under_a_day_is_exactly_that_much_open_time(start, minutes):
     start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31)),
     days=st.integers(min_value=1, max_value=5),
 )
-def test_whole_days_land_on_an_open_weekday_at_the_same_local_time(start, days):
+def test_whole_days_from_open_time_land_on_an_open_weekday_at_the_same_local_time(start, days):
+    """(From an opening itself a business day ends at that day's closing: see test_sla_open_time.)"""
     begin = start.replace(tzinfo=BERLIN)
+    assume(hours().is_open(begin) and begin.time() > time(9))
     due = add_business_time(begin, timedelta(days=days), hours()).astimezone(BERLIN)
     assert due.weekday() < 5
     assert due.time() == begin.time()
     assert due.date() > begin.date()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31)),
+    days=st.integers(min_value=0, max_value=5),
+    minutes=st.integers(min_value=0, max_value=24 * 60 - 1),
+)
+def test_each_whole_day_is_one_business_day_of_open_time(start, days, minutes):
+    """On a branch open 9–18 on weekdays a day of budget is 9 h of open time, wherever the clock starts."""
+    begin = start.replace(tzinfo=BERLIN)
+    due = add_business_time(begin, timedelta(days=days, minutes=minutes), hours())
+    assert open_time_between(begin, due, hours()) == days * timedelta(hours=9) + timedelta(minutes=minutes)

@@ -111,9 +111,14 @@ def test_cooldown_is_configurable(mitte, anna, ben, clock, company_settings):
 
 def test_second_escalation_raises_the_priority_and_third_tells_the_admins(mitte, anna, ben, clock, events):
     callback = overdue(mitte, anna)
-    for _ in range(3):
+    # Wednesday 10:00 and 14:00; at 18:00 Mitte closes, so the third waits for Thursday's opening.
+    for moment in (
+        WEDNESDAY_10,
+        WEDNESDAY_10 + timedelta(hours=4),
+        datetime(2026, 3, 5, 9, 0, tzinfo=BERLIN),
+    ):
+        clock.move_to(moment, tick=False)
         sweeps.escalate_overdue()
-        clock.shift(timedelta(hours=4))
     callback.refresh_from_db()
     levels = list(callback.escalations.values_list("level", "metadata"))
     assert levels[1] == (2, {"audience": ["branch_managers"], "priority": ["normal", "high"]})
@@ -153,10 +158,9 @@ def test_only_overdue_open_callbacks_are_escalated(mitte, anna):
 
 
 def test_escalated_pending_callback_is_auto_assigned_after_commit(
-    mitte, anna, django_capture_on_commit_callbacks, clock
+    mitte, django_capture_on_commit_callbacks, clock
 ):
-    clock.move_to(datetime(2026, 3, 7, 11, 0, tzinfo=BERLIN), tick=False)  # Saturday: nobody on duty
-    callback = overdue(mitte, expires_at=datetime(2026, 3, 7, 10, 0, tzinfo=BERLIN))
+    callback = overdue(mitte)  # Mitte is open but nobody works there: the escalation assigns nobody
     with django_capture_on_commit_callbacks(execute=False) as queued:
         sweeps.escalate_overdue()
     assert queued_task_names(queued) == ["callbacks.auto_assign"]
@@ -226,13 +230,13 @@ def test_a_contact_attempt_keeps_the_callback_with_its_assignee(mitte, anna, ben
     assert callback.assigned_to == anna
 
 
-def test_nobody_else_available_keeps_the_assignee_and_says_so_once(mitte, anna, clock):
+def test_nobody_else_available_returns_it_to_the_pool_and_says_so_once(mitte, anna, clock):
     callback = AssignedCallbackFactory(branch=mitte, assigned_to=anna, reassign_due_at=WEDNESDAY_10)
     sweeps.hand_on_untouched()
     sweeps.hand_on_untouched()
     callback.refresh_from_db()
-    assert callback.assigned_to == anna
-    assert callback.timeline.filter(kind=CallbackEvent.Kind.ASSIGNMENT_KEPT).count() == 1
+    assert (callback.status, callback.assigned_to) == (Status.PENDING, None)  # see test_return_to_pool
+    assert callback.timeline.filter(kind=CallbackEvent.Kind.UNASSIGNABLE).count() == 1
 
 
 def test_reassignment_share_is_configurable(mitte, anna, company_settings):

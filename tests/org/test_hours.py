@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from org.hours import WeeklyHours
@@ -45,3 +45,18 @@ def test_open_intervals_are_clipped_to_the_range():
         (at(2026, 11, 20, 17), at(2026, 11, 20, 18)),
         (at(2026, 11, 23, 9), at(2026, 11, 23, 10)),
     ]
+
+
+def test_open_time_on_a_day_leaves_out_breaks_and_closures():
+    lunch_break = {0: [(time(9), time(12)), (time(13), time(18))]}
+    monday = date(2026, 11, 23)
+    hours = WeeklyHours(tz=BERLIN, intervals=lunch_break)
+    assert hours.open_time_on(monday) == timedelta(hours=8)
+    assert hours.open_time_on(date(2026, 11, 24)) == timedelta(0)
+    closed = WeeklyHours(tz=BERLIN, intervals=lunch_break, closures=[(monday, monday)])
+    assert closed.open_time_on(monday) == timedelta(0)
+
+
+def test_a_branch_has_hours_only_with_some_open_span():
+    assert WeeklyHours(tz=BERLIN, intervals=MON_FRI_9_18).has_hours()
+    assert not WeeklyHours(tz=BERLIN, intervals={0: []}).has_hours()
