@@ -1,13 +1,15 @@
 """Calls in the staff admin (read-only: a record of what happened).
 
 List with caller, customer, duration and cost; the detail shows summary, transcript, recording and
-every function the agent ran. "Monthly usage" sums minutes and cost per month.
+every function the agent ran. "Monthly usage" sums minutes and cost per month. Which calls a user sees,
+and that costs and usage are for admins only, is decided in `org.access`.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +23,8 @@ from unfold.decorators import display
 from calls.models import Call, FunctionInvocation
 from calls.selectors import monthly_usage
 from common.conf import current_company
+from org import access
+from org.admin_scoping import ScopedAdmin, branch_filter
 
 USAGE_TEMPLATE = "admin/calls/usage.html"
 
@@ -66,7 +70,7 @@ def _money(cents, currency: str) -> str:
 
 
 @admin.register(Call)
-class CallAdmin(ReadOnlyAdmin):
+class CallAdmin(ScopedAdmin, ReadOnlyAdmin):
     list_display = (
         "started",
         "direction",
@@ -78,7 +82,7 @@ class CallAdmin(ReadOnlyAdmin):
         "outcome",
         "cost",
     )
-    list_filter = ("direction", "stage", "successful", "sentiment", "branch")
+    list_filter = ("direction", "stage", "successful", "sentiment", branch_filter())
     search_fields = ("retell_call_id", "from_number", "to_number", "customer__name", "summary")
     list_select_related = ("customer", "branch")
     date_hierarchy = "started_at"
@@ -135,6 +139,32 @@ class CallAdmin(ReadOnlyAdmin):
         ),
     )
     readonly_fields = tuple(name for _title, block in fieldsets for name in block["fields"])
+    cost_fields = frozenset(("cost", *fieldsets[-1][1]["fields"]))
+
+    def access_rule(self, user) -> Q:
+        return access.call_q(user)
+
+    def get_list_display(self, request: HttpRequest):
+        shown = super().get_list_display(request)
+        return (
+            shown if access.may_see_costs(request.user) else [n for n in shown if n not in self.cost_fields]
+        )
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if access.may_see_costs(request.user):
+            return fieldsets
+        return [(title, block) for title, block in fieldsets if not self.cost_fields & set(block["fields"])]
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
+        call = super().get_object(request, object_id, from_field)
+        if call is not None:
+            call.viewer = request.user  # the linked appointments and callbacks are the viewer's only
+        return call
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra = {"may_see_costs": access.may_see_costs(request.user), **(extra_context or {})}
+        return super().changelist_view(request, extra)
 
     @display(description=_("started"), ordering="started_at")
     def started(self, call: Call) -> str:
@@ -175,7 +205,8 @@ class CallAdmin(ReadOnlyAdmin):
 
     @display(description=_("appointments"))
     def linked_appointments(self, call: Call) -> str:
-        rows = call.appointments.select_related("service", "branch").order_by("starts_at", "id")
+        rows = call.appointments.filter(access.appointment_q(call.viewer))
+        rows = rows.select_related("service", "branch").order_by("starts_at", "id")
         return _links(
             "admin:appointments_appointment_change",
             [
@@ -186,7 +217,7 @@ class CallAdmin(ReadOnlyAdmin):
 
     @display(description=_("callback requests"))
     def linked_callbacks(self, call: Call) -> str:
-        rows = call.callback_requests.order_by("created_at", "id")
+        rows = call.callback_requests.filter(access.callback_q(call.viewer)).order_by("created_at", "id")
         return _links(
             "admin:callbacks_callbackrequest_change",
             [(c.pk, f"#{c.pk} {c.get_status_display()}") for c in rows],
@@ -197,7 +228,7 @@ class CallAdmin(ReadOnlyAdmin):
         return [usage, *super().get_urls()]
 
     def usage_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_view_permission(request):
+        if not (self.has_view_permission(request) and access.may_see_costs(request.user)):
             raise PermissionDenied
         company = current_company()
         currency = company.currency if company else "EUR"

@@ -6,12 +6,15 @@
 | manager | of their branches | of their branches | their branches' people | no |
 | admin (or superuser) | all | all | all | yes |
 
-A user without an active staff profile in this company has no role and sees nothing. A call belongs to its
-branch; a call on the central number (no branch) belongs to the branches of the callbacks and appointments
-it led to. A customer belongs to the branches where they have a callback, an appointment or a call.
+A user without an active staff profile in this company has no role and sees nothing. Managers also see
+callbacks of no branch. A call belongs to its branch; a call on the central number (no branch) belongs to
+the branches of the callbacks and appointments it led to. A customer belongs to the branches where they have
+a callback, an appointment or a call; one with none of these anywhere is visible to every role. A service
+belongs to the branches offering it (one offered nowhere in particular to all).
 
-Rules are given twice, side by side so they cannot drift: as a `Q` for list screens (the `*_q` functions,
-written with lookups so this module needs no app above `org`) and as a check on one object (`may_*`).
+The rules are `Q` objects (the `*_q` functions, written with lookups so this module needs no app above
+`org`), applied to a queryset with `scoped`; a single object is checked by looking it up in its scoped
+queryset, so a list and a detail page cannot disagree.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 
 from org import roles
-from org.models import Branch, Staff
+from org.models import Staff
 from org.roles import Role
 
 User = AbstractBaseUser | AnonymousUser
@@ -82,15 +85,6 @@ def branch_q(user: User, field: str = "branch") -> Q:
     return Q(**{f"{field}__in": ids}) if ids else NOTHING
 
 
-def may_see_branch(user: User, branch: Branch | int | None) -> bool:
-    """A branch's things (None: things of no branch, for admins only)."""
-    ids = branch_ids_for(user)
-    if ids is None:
-        return True
-    branch_id = branch.pk if isinstance(branch, Branch) else branch
-    return branch_id is not None and branch_id in ids
-
-
 def branches_q(user: User) -> Q:
     """The branches themselves (for a Branch queryset)."""
     return branch_q(user, "pk")
@@ -98,11 +92,14 @@ def branches_q(user: User) -> Q:
 
 def callback_q(user: User, prefix: str = "") -> Q:
     """Callbacks: staff those assigned to them and the unassigned ones of their branches; managers their
-    branches'; admins all. `prefix` (e.g. "callback__") applies the rule to rows that belong to a callback."""
+    branches' and those of no branch (a central-number call nobody could place); admins all. `prefix`
+    (e.g. "callback__") applies the rule to rows that belong to a callback."""
     role = role_of(user)
     if role == Role.STAFF:
         mine = Q(**{f"{prefix}assigned_to": staff_of(user).pk})
         return mine | (Q(**{f"{prefix}assigned_to__isnull": True}) & branch_q(user, f"{prefix}branch"))
+    if role == Role.MANAGER:
+        return branch_q(user, f"{prefix}branch") | Q(**{f"{prefix}branch__isnull": True})
     return branch_q(user, f"{prefix}branch")
 
 
@@ -122,16 +119,27 @@ def call_q(user: User, prefix: str = "") -> Q:
     return branch_q(user, f"{prefix}branch") | (unrouted & led_to)
 
 
+def service_q(user: User) -> Q:
+    """Services offered at one of the user's branches, or at no branch in particular."""
+    if branch_ids_for(user) is None:
+        return Q()  # (an empty Q or'ed with another is that other: admins return early everywhere)
+    return branch_q(user, "branches") | Q(branches__isnull=True)
+
+
 def customer_q(user: User) -> Q:
-    """Customers with a callback, an appointment or a call at one of the user's branches (joins over three
-    relations: apply it with `scoped`, which keeps each customer once)."""
+    """Customers with a callback, an appointment or a call at one of the user's branches, and those with
+    none at any branch yet (a new caller belongs to no branch). Joins over three relations: apply it with
+    `scoped`, which keeps each customer once."""
     if branch_ids_for(user) is None:
         return Q()
-    return (
-        branch_q(user, "callback_requests__branch")
-        | branch_q(user, "appointments__branch")
-        | branch_q(user, "calls__branch")
-    )
+    placed = ("callback_requests__branch", "appointments__branch", "calls__branch")
+    unplaced = Q()
+    for field in placed:
+        unplaced &= ~Q(**{f"{field}__isnull": False})
+    there = Q()
+    for field in placed:
+        there |= branch_q(user, field)
+    return there | unplaced
 
 
 def staff_q(user: User) -> Q:

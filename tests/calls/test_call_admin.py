@@ -92,8 +92,8 @@ def test_the_call_detail_shows_summary_transcript_recording_functions_and_cost(t
         assert expected in content, expected
 
 
-def test_staff_see_calls_and_what_the_agent_did(tenant_client, anna):
-    call = a_call(2)
+def test_staff_see_calls_and_what_the_agent_did(tenant_client, anna, mitte):
+    call = a_call(2, branch=mitte)  # Anna's branch: another branch's calls are not hers (org.access)
     FunctionInvocationFactory(call=call, name="check_customer")
     client = login(tenant_client, anna)
     assert client.get(reverse("admin:calls_call_changelist")).status_code == 200
