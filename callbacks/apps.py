@@ -21,5 +21,7 @@ class CallbacksConfig(AppConfig):
         subscribe("appointment.created", handlers.complete_for_booked_appointment)
         subscribe("appointment.booking_failed", handlers.take_on_failed_booking)
         subscribe("customer.anonymised", handlers.scrub_for_anonymised_customer)
+        subscribe("staff.stopped_taking_callbacks", handlers.release_after_commit)
+        subscribe("staff.absence_saved", handlers.release_after_commit)
         export_section_register("callbacks", callbacks_export)
         dashboard.connect()

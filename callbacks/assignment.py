@@ -17,12 +17,13 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from callbacks import strategies
 from callbacks.models import CallbackEvent, CallbackRequest
-from org.models import Staff
+from org.models import Absence, Staff
 
 BRANCH_CLOSED = "{branch} is closed now, nobody is on duty"
 NOBODY_AT_BRANCH = "nobody at {branch} is active and accepts callbacks"
@@ -30,6 +31,7 @@ NOBODY_FOR_SERVICE = "nobody at {branch} who accepts callbacks handles {service}
 NOBODY_ELSE = "nobody else at {branch} is eligible"
 EVERYONE_FULL = "all {count} eligible staff at {branch} have reached their maximum of open callbacks"
 STAFF_INACTIVE = _("%(staff)s is not active.")
+STAFF_ABSENT = _("%(staff)s is absent.")
 STAFF_NOT_AT_BRANCH = _("%(staff)s does not work at %(branch)s.")
 STAFF_WITHOUT_SERVICE = _("%(staff)s does not handle %(service)s.")
 STAFF_NOT_ACCEPTING = _("%(staff)s does not take callbacks.")
@@ -44,10 +46,13 @@ class Choice:
     reason: str
 
 
-def _conditions(callback: CallbackRequest) -> list[tuple[str, Q, str]]:
-    """Who may take `callback`, one condition a line, each with the refusal that names it."""
+def _conditions(callback: CallbackRequest, now: datetime | None = None) -> list[tuple[str, Q, str]]:
+    """Who may take `callback` at `now` (default: now), one condition a line, each with the refusal that
+    names it."""
+    absent = Absence.objects.covering(now or timezone.now()).values("staff")
     conditions = [
         ("inactive", Q(is_active=True), STAFF_INACTIVE),
+        ("absent", ~Q(pk__in=absent), STAFF_ABSENT),
         ("branch", Q(branches=callback.branch_id), STAFF_NOT_AT_BRANCH),
     ]
     if callback.service_id:
@@ -56,10 +61,10 @@ def _conditions(callback: CallbackRequest) -> list[tuple[str, Q, str]]:
     return conditions
 
 
-def eligible_q(callback: CallbackRequest) -> Q:
+def eligible_q(callback: CallbackRequest, now: datetime | None = None) -> Q:
     """The conditions as one Staff filter (capacity is checked separately, after locking)."""
     combined = Q()
-    for _code, condition, _message in _conditions(callback):
+    for _code, condition, _message in _conditions(callback, now):
         combined &= condition
     return combined
 
@@ -190,7 +195,7 @@ def choose(
     """Pick the staff member for `callback` with `strategy`, or say why nobody can take it."""
     if not on_duty_now(callback, now):
         return Choice(None, BRANCH_CLOSED.format(branch=callback.branch.name))
-    eligible = Staff.objects.filter(eligible_q(callback)).exclude(pk__in=exclude_staff_ids)
+    eligible = Staff.objects.filter(eligible_q(callback, now)).exclude(pk__in=exclude_staff_ids)
     ids = list(eligible.values_list("pk", flat=True))
     if not ids:
         return Choice(None, _nobody_reason(callback, excluded=bool(exclude_staff_ids)))

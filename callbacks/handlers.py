@@ -17,6 +17,18 @@ def assign_after_commit(event: DomainEvent) -> None:
         enqueue_on_commit(tasks.auto_assign, callback.pk)
 
 
+def release_after_commit(event: DomainEvent) -> None:
+    """Someone stopped taking callbacks, or an absence covering now was saved: after the commit their open
+    callbacks return to the pool (an absence starting later is found by the release sweep)."""
+    from django.utils import timezone
+
+    from callbacks import tasks
+
+    absence = event.get("absence")
+    if absence is None or absence.covers(timezone.now()):
+        enqueue_on_commit(tasks.release_staff, event["staff"].pk)
+
+
 def complete_for_booked_appointment(event: DomainEvent) -> None:
     """Settle the customer's open callbacks. Runs inside the booking's transaction: a failure here is
     logged and rolled back to its own savepoint, so it never costs the customer their appointment."""

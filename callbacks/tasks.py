@@ -8,6 +8,7 @@ from celery import shared_task
 
 from callbacks import services, sweeps
 from callbacks.models import CallbackRequest
+from callbacks.services import pool
 
 
 @shared_task(name="callbacks.auto_assign")
@@ -41,3 +42,14 @@ def hand_on_untouched() -> int:
 @shared_task(name="callbacks.expire_stale")
 def expire_stale() -> int:
     return sweeps.expire_stale()
+
+
+@shared_task(name="callbacks.release_staff")
+def release_staff(staff_id: int) -> int:
+    """Return the open callbacks of someone who cannot hold them now (absent, inactive) to the pool."""
+    return pool.staff_release(staff=staff_id)
+
+
+@shared_task(name="callbacks.release_unavailable_staff")
+def release_unavailable_staff() -> int:
+    return pool.staff_release_sweep()

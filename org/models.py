@@ -1,6 +1,6 @@
 """A company's organisation: branches with their hours, services, staff and customers."""
 
-from datetime import time
+from datetime import datetime, time
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -9,6 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
@@ -198,3 +199,64 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+ABSENCE_ENDS_BEFORE_START = _("An absence cannot end before it starts.")
+
+
+class AbsenceQuerySet(models.QuerySet):
+    def covering(self, at: datetime) -> "AbsenceQuerySet":
+        """Absences whose days include `at` (the company's local date; both ends inclusive)."""
+        day = timezone.localdate(at)
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class Absence(models.Model):
+    """A staff member is away (holiday, sick, training) on these days: they take no callbacks, and the ones
+    they hold return to the pool when it starts (`callbacks.services.pool`; `released_at` records that)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        SICK = "sick", _("Sick")
+        TRAINING = "training", _("Training")
+
+    staff = models.ForeignKey(
+        Staff, on_delete=models.CASCADE, related_name="absences", verbose_name=_("staff member")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.HOLIDAY)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    note = models.TextField(_("note"), blank=True)
+    released_at = models.DateTimeField(
+        _("callbacks released"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When this person's open callbacks went back to the pool for this absence."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"], bases=[ActorHistory])
+
+    objects = AbsenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["-starts_on", "staff"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["staff", "starts_on", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.get_kind_display()} {self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": ABSENCE_ENDS_BEFORE_START})
+
+    def covers(self, at: datetime) -> bool:
+        """`Absence.objects.covering(at)` for this row."""
+        return self.starts_on <= timezone.localdate(at) <= self.ends_on

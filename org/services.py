@@ -1,10 +1,14 @@
 """Changes to a company's organisation: people, branches, customers."""
 
-from django.contrib.auth.models import Group, User
-from django.db import transaction
+from datetime import datetime
 
+from django.contrib.auth.models import AbstractBaseUser, Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from common.events import emit
 from common.phone import normalise_phone
-from org.models import Branch, Customer, Service, Staff
+from org.models import Absence, Branch, Customer, Service, Staff
 from org.roles import Role
 
 
@@ -54,3 +58,45 @@ def customer_create(*, name: str, phone: str = "", email: str = "", **fields) ->
     customer.full_clean()
     customer.save()
     return customer
+
+
+def _takes_callbacks(staff: Staff) -> bool:
+    return staff.is_active and staff.accepts_callbacks
+
+
+@transaction.atomic
+def staff_save(*, staff: Staff, by: AbstractBaseUser | None = None) -> Staff:
+    """Save a changed staff member; one who stops taking callbacks (deactivated, or no longer accepting)
+    emits `staff.stopped_taking_callbacks`, so their open callbacks return to the pool."""
+    before = Staff.objects.select_for_update().filter(pk=staff.pk).first()
+    if by is not None:
+        staff._history_user = by
+    staff.full_clean()
+    staff.save()
+    if before is not None and _takes_callbacks(before) and not _takes_callbacks(staff):
+        emit("staff.stopped_taking_callbacks", staff=staff, by=by)
+    return staff
+
+
+def absence_save(*, absence: Absence, by: AbstractBaseUser | None = None) -> Absence:
+    """Enter or change an absence; `staff.absence_saved` lets callbacks return its person's open ones to
+    the pool at once when it covers now (later ones are found by the sweep when they start)."""
+    if by is not None:
+        absence._history_user = by
+    absence.full_clean()
+    absence.save()
+    emit("staff.absence_saved", absence=absence, staff=absence.staff, by=by)
+    return absence
+
+
+@transaction.atomic
+def absences_mark_released(*, staff: Staff, now: datetime | None = None) -> int:
+    """Record that the absences covering `now` have had their person's callbacks released (idempotent)."""
+    now = now or timezone.now()
+    covering = Absence.objects.covering(now).filter(staff=staff, released_at__isnull=True)
+    marked = 0
+    for absence in covering.select_for_update():
+        absence.released_at = now
+        absence.save(update_fields=["released_at"])
+        marked += 1
+    return marked

@@ -27,6 +27,14 @@ from callbacks.services.base import (
 from common.events import emit
 from org.models import Staff
 
+# Staff who let a callback sit untouched are not given it again by auto-assignment (a manager still may).
+POOL_EXCLUDED_KEY = "pool_excluded_staff_ids"
+
+
+def pool_excluded_staff_ids(callback: CallbackRequest) -> list[int]:
+    return list(callback.metadata.get(POOL_EXCLUDED_KEY, []))
+
+
 # --- assignment ----------------------------------------------------------------------------------------
 
 
@@ -130,7 +138,12 @@ def callback_auto_assign(
     if callback.deleted_at is not None or callback.status != Status.PENDING:
         return callback
     now = timezone.now()
-    choice = assignment.choose(callback, strategy=strategy or conf.assignment_strategy(), now=now)
+    choice = assignment.choose(
+        callback,
+        strategy=strategy or conf.assignment_strategy(),
+        now=now,
+        exclude_staff_ids=pool_excluded_staff_ids(callback),
+    )
     if choice.staff is None:
         return _flag_unassignable(callback, choice.reason, by=by, now=now)
     return _assign(callback, choice.staff, reason=choice.reason, by=by, now=now)

@@ -25,6 +25,7 @@ from callbacks.services.base import (
     _save,
     actor_name,
 )
+from callbacks.services.pool import send_to_pool, untouched_reason
 from common.events import emit
 from org.models import Staff
 
@@ -163,8 +164,8 @@ def callback_warn_sla_approaching(*, callback: CallbackRequest | int) -> bool:
 def callback_hand_on_if_untouched(*, callback: CallbackRequest | int) -> CallbackRequest:
     """The assignee made no contact attempt within their share of the SLA budget: give it to someone else.
 
-    When nobody else can take it, it stays and the timeline says so; either way this runs once per
-    assignment (the next assignment sets a new `reassign_due_at`).
+    When nobody else can take it directly, it returns to the pool (`pool.send_to_pool`): pending, managers
+    told, and auto-assignment does not give it back to the person who let it sit.
     """
     callback = _locked(callback)
     now = timezone.now()
@@ -180,12 +181,9 @@ def callback_hand_on_if_untouched(*, callback: CallbackRequest | int) -> Callbac
     )
     if choice.staff is not None:
         return _assign(callback, choice.staff, reason=f"{why}; {choice.reason}", by=None, now=now)
-    callback.reassign_due_at = None
-    _save(callback, "reassign_due_at")
-    _record(
-        callback, Kind.ASSIGNMENT_KEPT, f"{why}; kept: {choice.reason}", staff=current, reason=choice.reason
-    )
-    return callback
+    if current is None:
+        return send_to_pool(callback, choice.reason, now=now)
+    return send_to_pool(callback, f"{untouched_reason(current)}; {choice.reason}", now=now, keep_away=current)
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ def test_every_sweep_is_scheduled_through_the_per_company_fan_out():
         "callbacks.escalate_overdue",
         "callbacks.assign_pending",
         "callbacks.hand_on_untouched",
+        "callbacks.release_unavailable_staff",
         "callbacks.expire_stale",
     }
     assert fanned_out <= set(app.tasks)

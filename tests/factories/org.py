@@ -3,7 +3,7 @@ from datetime import time
 import factory
 from django.contrib.auth.models import Group, User
 
-from org.models import Branch, Closure, Customer, OpeningHours, Service, Staff
+from org.models import Absence, Branch, Closure, Customer, OpeningHours, Service, Staff
 from org.roles import Role
 
 WEEKDAYS_9_TO_18 = [(day, time(9), time(18)) for day in range(5)]
@@ -93,3 +93,13 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("name", locale="de_DE")
     phone = factory.Sequence(lambda n: f"+4930{5550000 + n:07d}")
     email = factory.Sequence(lambda n: f"kunde{n}@example.test")
+
+
+class AbsenceFactory(factory.django.DjangoModelFactory):
+    """A holiday; pass `staff`, `starts_on` and `ends_on` (rows straight to the table, no release)."""
+
+    class Meta:
+        model = Absence
+
+    staff = factory.SubFactory(StaffFactory)
+    kind = Absence.Kind.HOLIDAY
