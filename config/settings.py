@@ -343,7 +343,8 @@ SWITCHBOARD = {
     "NOTIFICATION_RETRY_DELAYS_MINUTES": [1, 5, 15],
     "NOTIFICATION_QUIET_HOURS": {"start": "20:00", "end": "08:00"},
     "NOTIFICATION_DAILY_CAP_PER_CUSTOMER": 6,
-    "NOTIFICATION_CONSENT_REQUIRED_CHANNELS": ["sms", "whatsapp"],
+    # Channels needing consent even for messages about the customer's own appointment (marketing: all).
+    "NOTIFICATION_CONSENT_REQUIRED_CHANNELS": ["whatsapp"],
     "NOTIFICATION_SMS_MAX_SEGMENTS": 3,
     # A delivery stuck in `sending` this long was interrupted; it is failed, not resent (could duplicate).
     "NOTIFICATION_STUCK_SENDING_MINUTES": 15,

@@ -21,4 +21,5 @@ urlpatterns = [
     path("admin/", platform_site.urls),
     path("webhooks/retell/", include("integrations.retell.urls")),
     path("webhooks/calcom/", include("integrations.calcom.urls")),
+    path("webhooks/twilio/", include("notifications.public_urls")),
 ]

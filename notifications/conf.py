@@ -25,7 +25,30 @@ def daily_cap() -> int:
 
 
 def consent_required_channels() -> set[str]:
+    """Channels that need the customer's consent even for transactional messages (default: WhatsApp, whose
+    business policy asks for an opt-in before any message a business starts)."""
     return set(company_setting("NOTIFICATION_CONSENT_REQUIRED_CHANNELS"))
+
+
+# Messages about an appointment the patient booked. Anything else a customer could receive is marketing.
+TRANSACTIONAL_EVENTS = frozenset(
+    {
+        "appointment.created",
+        "appointment.updated",
+        "appointment.rescheduled",
+        "appointment.cancelled",
+        "appointment.reminder",
+    }
+)
+
+
+def is_transactional(event_key: str) -> bool:
+    """Transactional messages go to the number or address used for booking without a prior consent (only
+    an opt-out stops them); every other customer message is marketing and needs the channel's consent.
+
+    A new event is marketing until it is listed here: forgetting it holds a message back, never sends one.
+    """
+    return event_key in TRANSACTIONAL_EVENTS
 
 
 def sms_max_segments() -> int:

@@ -380,3 +380,35 @@ class InAppNotification(NotificationDelivery):
         proxy = True
         verbose_name = _("my notification")
         verbose_name_plural = _("my notifications")
+
+
+class ContactOptOut(models.Model):
+    """A customer said "no more messages on this channel": nothing, transactional or not, goes there again.
+
+    One row per customer and channel (the first opt-out is kept; repeating it changes nothing). Rows are
+    written only by `notifications.services.opt_outs`; the customer page shows them read-only.
+    """
+
+    class Source(models.TextChoices):
+        AGENT = "agent", _("Phone agent")
+        SMS_STOP = "sms_stop", _("SMS reply STOP")
+        ADMIN = "admin", _("Admin")
+        EMAIL_LINK = "email_link", _("Unsubscribe link in an email")
+
+    customer = models.ForeignKey(
+        "org.Customer", on_delete=models.CASCADE, related_name="opt_outs", verbose_name=_("customer")
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    created_at = models.DateTimeField(_("opted out at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("opt-out")
+        verbose_name_plural = _("opt-outs")
+        ordering = ["customer", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "channel"], name="contact_opt_out_one_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.get_channel_display()}"

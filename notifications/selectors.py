@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django_tenants.utils import get_public_schema_name
 
+from common.phone import try_normalise_phone
 from notifications.models import (
     CHANNELS_FOR,
+    ContactOptOut,
     EventType,
     NotificationConfiguration,
     NotificationDelivery,
@@ -15,6 +18,8 @@ from notifications.models import (
 )
 from org.models import Staff
 from org.roles import Role
+from tenants.models import Company
+from tenants.routing import company_for_number
 
 # Most specific first, as in the policy engine.
 LEVELS = ("staff", "service", "branch", "company")
@@ -193,3 +198,25 @@ def deliveries_export(customer) -> list[dict]:
             "sent_at",
         )  # fmt: skip
     )
+
+
+def opted_out_channels(customer) -> set[str]:
+    """The channels the customer said no to: recorded opt-outs and the customer record's own list."""
+    recorded = ContactOptOut.objects.filter(customer=customer).values_list("channel", flat=True)
+    return {*recorded, *(customer.opted_out_channels or [])}
+
+
+def company_receiving_sms(number: str):
+    """The active company whose SMS sender number is `number`, else the one a phone route gives it to."""
+    e164 = try_normalise_phone(number)
+    if e164 is None:
+        return None
+    company = (
+        Company.objects.filter(twilio_from_number=e164, is_active=True)
+        .exclude(schema_name=get_public_schema_name())
+        .first()
+    )
+    if company is not None:
+        return company
+    route = company_for_number(e164)
+    return route.company if route is not None else None

@@ -20,6 +20,7 @@ from notifications.services.operations import (
     template_preview,
     template_save,
 )
+from notifications.services.opt_outs import channels_named, opt_out_record, sms_reply_receive
 from notifications.services.planning import (
     APPOINTMENT_CANCELLED,
     APPOINTMENT_MOVED,
@@ -63,6 +64,7 @@ __all__ = [
     "STUCK_IN_SENDING",
     "TEMPLATE_INVALID",
     "SkipDelivery",
+    "channels_named",
     "configuration_save",
     "deliveries_anonymise",
     "deliveries_dispatch_due",
@@ -73,8 +75,10 @@ __all__ = [
     "event_type_save",
     "in_app_mark_read",
     "notifications_for_event",
+    "opt_out_record",
     "reminders_drop",
     "reminders_plan",
+    "sms_reply_receive",
     "template_preview",
     "template_save",
 ]

@@ -41,7 +41,7 @@ def delivery_resend(*, delivery: NotificationDelivery) -> NotificationDelivery:
     )
     try:
         copy.address = address_for(person, copy.channel, delivery.branch)
-        check_consent(person, copy.channel)
+        check_consent(person, copy.channel, delivery.event_type)
     except SkipDelivery as skip:
         copy.status, copy.reason = Status.SKIPPED, str(skip)
     copy.save()

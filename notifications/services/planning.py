@@ -156,7 +156,7 @@ def delivery_plan(
     )
     try:
         row.address = address_for(person, row.channel, subject.branch)
-        check_consent(person, row.channel)
+        check_consent(person, row.channel, plan.event_type)
         _apply_quiet_hours(row, person)
         _fill_message(row, subject, config)
     except SkipDelivery as skip:
@@ -241,14 +241,18 @@ def _mobile_number(phone) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def check_consent(person: Addressee, channel: str) -> None:
+def check_consent(person: Addressee, channel: str, event_type: EventType) -> None:
+    """May this customer get this message on this channel? An opt-out stops everything on the channel;
+    a message about their own appointment needs nothing more (conf.is_transactional) unless the channel
+    always needs consent (conf.consent_required_channels); anything else needs consent to the channel."""
     customer = person.customer
     if customer is None:
         return
     label = Channel(channel).label
-    if channel in (customer.opted_out_channels or []):
+    if channel in selectors.opted_out_channels(customer):
         raise SkipDelivery(OPTED_OUT % {"channel": label})
-    if channel in conf.consent_required_channels() and not getattr(customer, f"consent_{channel}_at", None):
+    needs_consent = channel in conf.consent_required_channels() or not conf.is_transactional(event_type.key)
+    if needs_consent and not getattr(customer, f"consent_{channel}_at", None):
         raise SkipDelivery(NO_CONSENT % {"channel": label})
 
 

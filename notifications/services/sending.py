@@ -22,6 +22,7 @@ from notifications.services.planning import (
     DAILY_CAP_REACHED,
     Planned,
     SkipDelivery,
+    check_consent,
     delivery_plan,
 )
 
@@ -88,7 +89,11 @@ def _daily_cap_reached(delivery: NotificationDelivery, now: datetime) -> bool:
 
 
 def _check_still_wanted(delivery: NotificationDelivery) -> None:
-    """A reminder is only sent for the appointment as it was planned, and never after it started."""
+    """The customer may still be written to (an opt-out may have come since it was planned); a reminder
+    is only sent for the appointment as it was planned, and never after it started."""
+    if delivery.customer is not None:
+        person = Addressee(delivery.recipient_kind, customer=delivery.customer)
+        check_consent(person, delivery.channel, delivery.event_type)
     appointment = delivery.appointment
     if delivery.reminder_offset_minutes is None or appointment is None:
         return

@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 
 from appointments.models import Appointment
-from notifications.models import EventType, NotificationConfiguration
+from notifications.models import EventType, NotificationConfiguration, NotificationTemplate
 from tests.factories.org import BranchFactory, CustomerFactory, ServiceFactory
 
 
@@ -33,3 +33,28 @@ class NotifiedAppointmentFactory(factory.django.DjangoModelFactory):
     starts_at = factory.Faker("future_datetime", end_date="+30d", tzinfo=None)
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(minutes=30))
     status = Appointment.Status.SCHEDULED
+
+
+class MarketingEventTypeFactory(factory.django.DjangoModelFactory):
+    """A customer message that is not about their booking (a review request), on email and SMS, with German
+    texts for both."""
+
+    class Meta:
+        model = EventType
+
+    key = factory.Sequence(lambda n: f"appointment.review_request_{n}")
+    label, label_de = "Review request", "Bewertungsanfrage"
+    category = EventType.Category.SYSTEM
+    recipients = ["customer"]
+    default_channels = ["email", "sms"]
+
+    @factory.post_generation
+    def texts(self, create, extracted, **kwargs):
+        for channel in self.default_channels:
+            NotificationTemplate.objects.create(
+                event_type=self,
+                channel=channel,
+                language="de",
+                subject="Wie war es?",
+                body="Bewerten Sie uns!",
+            )

@@ -71,12 +71,14 @@ def test_a_channel_the_customer_opted_out_of_is_skipped_and_the_fallback_used(ac
 
 
 @pytest.mark.django_db
-def test_sms_needs_the_customers_consent(acme, book, erika):
-    erika.email, erika.consent_sms_at = "", None
+def test_whatsapp_needs_the_customers_consent_even_for_their_appointment(acme, book, erika):
+    erika.consent_whatsapp_at = None
     erika.save()
+    NotificationConfigurationFactory(channel="whatsapp")
     emit("appointment.created", appointment=book(WEDNESDAY_10 + timedelta(days=8)))
-    email, sms = NotificationDelivery.objects.filter(event_type__key="appointment.created").order_by("pk")
-    assert (sms.status, sms.reason) == (Status.SKIPPED, str(NO_CONSENT % {"channel": Channel.SMS.label}))
+    whatsapp = NotificationDelivery.objects.get(event_type__key="appointment.created", channel="whatsapp")
+    expected = (Status.SKIPPED, str(NO_CONSENT % {"channel": Channel.WHATSAPP.label}))
+    assert (whatsapp.status, whatsapp.reason) == expected
 
 
 @pytest.mark.django_db

@@ -31,7 +31,7 @@ from common.audit import PHONE_AGENT, acting_as
 from common.phone import try_normalise_phone
 from integrations.calcom.client import caller_waiting
 from integrations.retell import phrases, speech
-from integrations.retell.functions import appointments, availability, info
+from integrations.retell.functions import appointments, availability, info, preferences
 from integrations.retell.functions.context import ArgumentProblem, FunctionContext, Reply
 from integrations.retell.payloads import FunctionCall
 from integrations.retell.routing import Route
@@ -55,6 +55,7 @@ FUNCTIONS: dict[str, Function] = {
     "book_appointment": appointments.book_appointment,
     "cancel_appointment": appointments.cancel_appointment,
     "reschedule_appointment": appointments.reschedule_appointment,
+    "record_opt_out": preferences.record_opt_out,
 }
 # These reach Cal.com. They run without an outer transaction: a booking's idempotency check relies on the
 # first booking being committed, and rolling back a row Cal.com already knows would lose track of it; their
