@@ -2,13 +2,14 @@
 company's own settings and API keys.
 
 Staff logins are created and re-roled through `org.services` (so the auth group always matches the role);
-anonymising a customer goes through `org.privacy`. A customer's history lists only the callbacks the
-viewer may see (`callbacks.visibility`).
+anonymising a customer goes through `org.privacy`. Who sees which branches, services, staff, customers and
+the entries of a customer's history is decided in `org.access`.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -26,9 +27,10 @@ from calls.models import Call
 from common.conf import current_company
 from common.crypto import mask_secret
 from common.history_admin import PublicRecordHistoryAdmin, RecordHistoryAdmin
-from org import privacy
+from org import access, privacy
 from org.activity import PAGE_SIZE as ACTIVITY_PAGE_SIZE
 from org.activity import activity_list, audited_models
+from org.admin_scoping import ScopedAdmin, branch_filter
 from org.models import Branch, Closure, Customer, OpeningHours, Service, Staff
 from org.services import staff_ensure, staff_role_set, staff_save
 from tenants.admin import KEEP_SECRET_HELP, CompanyForm
@@ -71,20 +73,26 @@ class BranchForm(forms.ModelForm):
 
 
 @admin.register(Branch)
-class BranchAdmin(ModelAdmin):
+class BranchAdmin(ScopedAdmin, ModelAdmin):
     form = BranchForm
     list_display = ["name", "phone", "timezone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "address"]
     inlines = [OpeningHoursInline, ClosureInline]
 
+    def access_rule(self, user) -> Q:
+        return access.branches_q(user)
+
 
 @admin.register(Service)
-class ServiceAdmin(ModelAdmin):
+class ServiceAdmin(ScopedAdmin, ModelAdmin):
     list_display = ["name", "duration_minutes", "price", "currency", "calcom_event_type_id", "is_active"]
-    list_filter = ["is_active", "branches"]
+    list_filter = ["is_active", branch_filter("branches")]
     search_fields = ["name"]
     filter_horizontal = ["branches"]
+
+    def access_rule(self, user) -> Q:
+        return access.service_q(user)
 
 
 class StaffForm(forms.ModelForm):
@@ -112,16 +120,27 @@ class StaffForm(forms.ModelForm):
 
 
 @admin.register(Staff)
-class StaffAdmin(RecordHistoryAdmin, ModelAdmin):
+class StaffAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
     form = StaffForm
     list_display = ["name", "email", "role", "accepts_callbacks", "load_column", "is_active"]
-    list_filter = ["role", "is_active", "accepts_callbacks", "branches"]
+    list_filter = ["role", "is_active", "accepts_callbacks", branch_filter("branches")]
     search_fields = ["name", "email"]
     filter_horizontal = ["branches", "services"]
     list_select_related = ["user"]
 
+    def access_rule(self, user) -> Q:
+        return access.staff_q(user)
+
     def get_queryset(self, request):
         return with_open_load(super().get_queryset(request))
+
+    def has_change_permission(self, request, obj: Staff | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or access.may_manage_staff(request.user, obj))
+
+    def has_delete_permission(self, request, obj: Staff | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or access.may_manage_staff(request.user, obj))
 
     @display(description=_("open callbacks"), ordering="open_load")
     def load_column(self, obj: Staff) -> str:
@@ -196,7 +215,8 @@ class CustomerAppointmentsInline(HistoryInline):
     ordering = ["-starts_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("branch", "service", "staff")
+        rows = super().get_queryset(request).filter(access.appointment_q(request.user))
+        return rows.select_related("branch", "service", "staff")
 
 
 class CustomerCallsInline(HistoryInline):
@@ -206,9 +226,12 @@ class CustomerCallsInline(HistoryInline):
     readonly_fields = fields
     ordering = ["-started_at"]
 
+    def get_queryset(self, request):
+        return access.scoped(super().get_queryset(request), access.call_q(request.user))
+
 
 @admin.register(Customer)
-class CustomerAdmin(RecordHistoryAdmin, ModelAdmin):
+class CustomerAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
     list_display = [
         "name",
         "phone",
@@ -225,13 +248,16 @@ class CustomerAdmin(RecordHistoryAdmin, ModelAdmin):
     actions_detail = ["export_data", "anonymise"]
     actions = ["anonymise_selected"]
 
+    def access_rule(self, user) -> Q:
+        return access.customer_q(user)
+
     def get_search_results(self, request, queryset, search_term):
         from common.phone import try_normalise_phone
 
         queryset, duplicates = super().get_search_results(request, queryset, search_term)
         phone = try_normalise_phone(search_term.strip()) if search_term.strip() else None
         if phone:
-            queryset |= self.model.objects.filter(phone=phone)
+            queryset |= self.get_queryset(request).filter(phone=phone)
         return queryset, duplicates
 
     def has_anonymise_permission(self, request, object_id=None) -> bool:
@@ -384,3 +410,5 @@ class CompanySettingsAdmin(PublicRecordHistoryAdmin, ModelAdmin):
             "page_size": ACTIVITY_PAGE_SIZE,
         }
         return TemplateResponse(request, ACTIVITY_TEMPLATE, context)
+
+
