@@ -15,13 +15,14 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
+from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action
 
 from common.history_admin import RecordHistoryAdmin
 from notifications import selectors, services
 from notifications.models import (
     Channel,
+    ContactOptOut,
     EventType,
     InAppNotification,
     NotificationConfiguration,
@@ -372,3 +373,25 @@ def unread_badge(request: HttpRequest) -> str:
     staff = getattr(request.user, "staff", None)
     count = selectors.unread_in_app(staff).count() if staff is not None else 0
     return str(count) if count else ""
+
+
+class CustomerOptOutsInline(TabularInline):
+    """On the customer page (org.admin): the channels they opted out of, how and when. Read-only: opt-outs
+    are recorded by notifications.services.opt_outs, never edited by hand."""
+
+    model = ContactOptOut
+    verbose_name_plural = _("Opt-outs")
+    fields = ["channel", "source", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    tab = True
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

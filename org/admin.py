@@ -27,6 +27,7 @@ from calls.models import Call
 from common.conf import current_company
 from common.crypto import mask_secret
 from common.history_admin import PublicRecordHistoryAdmin, RecordHistoryAdmin
+from notifications.admin import CustomerOptOutsInline
 from org import access, privacy
 from org.activity import PAGE_SIZE as ACTIVITY_PAGE_SIZE
 from org.activity import activity_list, audited_models
@@ -243,7 +244,12 @@ class CustomerAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
     ]
     list_filter = ["is_vip", "preferred_language", ("anonymised_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "phone", "email"]
-    inlines = [CustomerCallbacksInline, CustomerAppointmentsInline, CustomerCallsInline]
+    inlines = [
+        CustomerCallbacksInline,
+        CustomerAppointmentsInline,
+        CustomerCallsInline,
+        CustomerOptOutsInline,
+    ]
     readonly_fields = ["anonymised_at", "created_at"]
     actions_detail = ["export_data", "anonymise"]
     actions = ["anonymise_selected"]

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django_tenants.utils import tenant_context
 
 from appointments.models import Appointment
@@ -23,15 +24,17 @@ from notifications.models import Channel, ContactOptOut, NotificationDelivery
 from notifications.services import NO_CONSENT, OPTED_OUT, notifications_for_event
 from notifications.tasks import dispatch_due
 from org.models import Customer
+from org.roles import Role
 from policies.selectors import policy_cache_invalidate
 from tenants.services import phone_route_add
+from tests.conftest import tenant_host
 from tests.factories.appointments import EventTypeMappingFactory
 from tests.factories.calls import call_object, signed_post
 from tests.factories.notifications import MarketingEventTypeFactory
 from tests.factories.org import BranchFactory, ServiceFactory
 from tests.integrations.calcom.calcom_standin import CalcomStandIn
 from tests.notifications.conftest import SMS_SENDER, TWILIO_TOKEN
-from tests.personas import BERLIN, WEDNESDAY_10
+from tests.personas import BERLIN, WEDNESDAY_10, acme_person
 
 Status = NotificationDelivery.Status
 PRAXIS_NUMBER = "+4930901820"
@@ -332,3 +335,19 @@ def test_marketing_goes_only_where_the_customer_consented(acme, book, erika):
         )
     ]
     assert statuses == [Status.SKIPPED, Status.SKIPPED]
+
+
+# --- the admin -------------------------------------------------------------------------------------------
+
+
+def test_the_customer_page_shows_the_opt_outs_read_only(acme, praxis, booked):
+    twilio_sms("STOP")
+    with tenant_context(acme):
+        admin = acme_person("Ada", Role.ADMIN, praxis)
+        client = Client(HTTP_HOST=tenant_host(acme.schema_name))
+        client.force_login(admin.user)
+        page = client.get(reverse("admin:org_customer_change", args=[booked.customer_id]))
+    assert page.status_code == 200
+    inline = next(f for f in page.context["inline_admin_formsets"] if f.formset.model is ContactOptOut)
+    assert [form.original.source for form in inline] == [ContactOptOut.Source.SMS_STOP]
+    assert not inline.has_add_permission and not inline.has_delete_permission
