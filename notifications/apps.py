@@ -11,7 +11,7 @@ class NotificationsConfig(AppConfig):
         from common.metrics import register_company_gauge
         from notifications.handlers import on_appointment_event, on_callback_event, on_customer_anonymised
         from notifications.metrics import FAILED_DELIVERIES
-        from notifications.selectors import deliveries_export
+        from notifications.selectors import deliveries_export, opt_outs_export
         from notifications.services.operations import deliveries_expire_bodies
         from org.privacy import export_section_register
         from org.retention import retention_rule_register
@@ -21,6 +21,7 @@ class NotificationsConfig(AppConfig):
         subscribe("callback.*", on_callback_event)
         subscribe("customer.anonymised", on_customer_anonymised)
         export_section_register("notifications", deliveries_export)
+        export_section_register("opt_outs", opt_outs_export)
         retention_rule_register(
             "notification texts", "notification_body_retention_days", deliveries_expire_bodies
         )

@@ -206,6 +206,12 @@ def opted_out_channels(customer) -> set[str]:
     return {*recorded, *(customer.opted_out_channels or [])}
 
 
+def opt_outs_export(customer) -> list[dict]:
+    """Data-subject export: the channels the customer opted out of, how and when."""
+    rows = ContactOptOut.objects.filter(customer=customer).order_by("created_at", "pk")
+    return list(rows.values("channel", "source", "created_at"))
+
+
 def company_receiving_sms(number: str):
     """The active company whose SMS sender number is `number`, else the one a phone route gives it to."""
     e164 = try_normalise_phone(number)

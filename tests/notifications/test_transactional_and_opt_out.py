@@ -24,6 +24,7 @@ from notifications.models import Channel, ContactOptOut, NotificationDelivery
 from notifications.services import NO_CONSENT, OPTED_OUT, notifications_for_event
 from notifications.tasks import dispatch_due
 from org.models import Customer
+from org.privacy import customer_export
 from org.roles import Role
 from policies.selectors import policy_cache_invalidate
 from tenants.services import phone_route_add
@@ -258,6 +259,13 @@ def test_a_signed_stop_reply_opts_the_number_out_of_sms(
     clock.move_to(TWO_HOURS_BEFORE, tick=False)
     _due_reminders_sent(acme, django_capture_on_commit_callbacks)
     assert len(_sms_to_dana(twilio)) == 1  # the confirmation only
+
+
+def test_the_customers_data_export_lists_their_opt_outs(acme, booked):
+    twilio_sms("STOP")
+    with tenant_context(acme):
+        export = customer_export(Customer.objects.get(pk=booked.customer_id))
+    assert [(row["channel"], row["source"]) for row in export["opt_outs"]] == [("sms", "sms_stop")]
 
 
 def test_other_replies_and_stops_from_unknown_numbers_change_nothing(acme, booked):
