@@ -7,7 +7,8 @@ The arithmetic (a table of examples is in docs/rules.md, "Deadlines in open time
 2. Each whole day (24 h) of the budget is one business day: as much open time as the local day the clock is
    on (9 h on a day open 9–18). On days with the same hours that is the same time on the next open day;
    when the next open day is shorter, the rest carries over into the day after.
-3. The part of the budget under a day counts open hours.
+3. The part of the budget under a day counts open hours, but never more than one business day (on a day
+   open 9–18 a budget of 12 h is due when one of 24 h would be: a larger budget is never due earlier).
 4. The deadline is the first moment at which that open time has passed: within opening hours or exactly at
    a closing, never while the branch is closed.
 
@@ -22,7 +23,8 @@ ONE_DAY = timedelta(days=1)
 
 
 def add_business_time(start: datetime, budget: timedelta, hours: WeeklyHours) -> datetime:
-    """`start` plus `budget` in open time: whole days as business days, the rest as open hours."""
+    """`start` plus `budget` in open time: whole days as business days, the rest as open hours (at most a
+    business day)."""
     opening = hours.next_open(start) if hours.has_hours() else None
     if opening is None:
         return hours.add_open_time(start, budget)
@@ -31,7 +33,7 @@ def add_business_time(start: datetime, budget: timedelta, hours: WeeklyHours) ->
     for _ in range(whole_days):
         at = hours.add_open_time(at, business_day(at, hours))
     if rest:
-        at = hours.add_open_time(at, rest)
+        at = hours.add_open_time(at, min(rest, business_day(at, hours)))
     return at.astimezone(start.tzinfo)
 
 
