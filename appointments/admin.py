@@ -31,18 +31,20 @@ from unfold.widgets import (
 )
 
 from appointments import services
-from appointments.models import Appointment, EventTypeMapping, SlotHold
+from appointments.models import Appointment, EventTypeMapping, SlotHold, UnmappedBooking
 from appointments.selectors import appointments_of_day, services_without_event_type
 from common.conf import current_company
 from common.history_admin import RecordHistoryAdmin
 from integrations.calcom.client import calcom_client_for_current_company
 from integrations.calcom.errors import CalcomAuthenticationFailed, CalcomError, CalcomUnavailable
+from org import access
 from org.models import Branch, Staff
 from policies.services import Actor, can_cancel, can_reschedule
 
 CHANGE_TEMPLATE = "admin/appointments/change.html"
 DAY_TEMPLATE = "admin/appointments/day.html"
 UNMAPPED_TEMPLATE = "admin/appointments/unmapped.html"
+IMPORT_TEMPLATE = "admin/appointments/import_event_types.html"
 
 CANCELLED = _("Appointment cancelled.")
 RESCHEDULED = _("Appointment moved to %(when)s.")
@@ -277,14 +279,24 @@ def _day_link(branch: Branch | None, day: date) -> str:
 class EventTypeMappingForm(forms.ModelForm):
     class Meta:
         model = EventTypeMapping
-        fields = ["service", "staff", "event_type_id", "title", "slug", "length_minutes"]
+        fields = ["branch", "service", "staff", "event_type_id", "title", "slug", "length_minutes"]
+
+
+class ImportBranchForm(forms.Form):
+    branch = forms.ModelChoiceField(
+        label=_("Branch"),
+        queryset=Branch.objects.filter(is_active=True),
+        widget=UnfoldAdminSelectWidget,
+        help_text=_("The imported event types book at this branch."),
+    )
 
 
 @admin.register(EventTypeMapping)
 class EventTypeMappingAdmin(ModelAdmin):
     form = EventTypeMappingForm
-    list_display = ["service", "staff_column", "event_type_id", "title", "length_minutes"]
-    list_select_related = ["service", "staff"]
+    list_display = ["branch", "service", "staff_column", "event_type_id", "title", "length_minutes"]
+    list_select_related = ["branch", "service", "staff"]
+    list_filter = ["branch"]
     search_fields = ["service__name", "title", "slug"]
     actions_list = ["test_connection", "import_event_types", "unmapped_services"]
 
@@ -310,9 +322,18 @@ class EventTypeMappingAdmin(ModelAdmin):
 
     @action(description=_("Import event types"), url_path="import", permissions=["add"], icon="download")
     def import_event_types(self, request: HttpRequest) -> HttpResponse:
+        """Pick the branch the event types book at, then import them."""
+        form = ImportBranchForm(request.POST or None)
+        if request.method != "POST" or not form.is_valid():
+            context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form}
+            return TemplateResponse(
+                request, IMPORT_TEMPLATE, {**context, "title": gettext("Import event types")}
+            )
         company = current_company()
         try:
-            created = services.event_types_import(username=getattr(company, "calcom_username", "") or "")
+            created = services.event_types_import(
+                branch=form.cleaned_data["branch"], username=getattr(company, "calcom_username", "") or ""
+            )
         except CalcomError as error:
             messages.error(request, CONNECTION_DOWN % {"message": error})
         else:
@@ -360,3 +381,22 @@ class SlotHoldAdmin(ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(UnmappedBooking)
+class UnmappedBookingAdmin(ModelAdmin):
+    """Cal.com bookings of event types no branch has mapped: map the event type, then reprocess."""
+
+    list_display = ["starts_at", "event_type_id", "attendee_name", "attendee_phone", "status", "callback"]
+    list_filter = ["status"]
+    search_fields = ["attendee_name", "attendee_email", "attendee_phone", "calcom_booking_uid"]
+    readonly_fields = [field.name for field in UnmappedBooking._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return access.is_admin(request.user)

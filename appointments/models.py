@@ -5,12 +5,16 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.models import ActorHistory
+
+SERVICE_NOT_OFFERED = _("%(service)s is not offered at this branch.")
+STAFF_NOT_AT_BRANCH = _("%(staff)s does not work at this branch.")
 
 
 class AppointmentQuerySet(models.QuerySet):
@@ -109,11 +113,15 @@ class Appointment(models.Model):
 
 
 class EventTypeMapping(models.Model):
-    """Which Cal.com event type books a service: the service's default, or one per staff member.
+    """Which Cal.com event type books a service at a branch: the default there, or one per staff member.
 
-    An event type belongs to at most one mapping, so a webhook's `eventTypeId` names exactly one service.
+    Each branch has its own calendar. An event type belongs to at most one mapping, so a webhook's
+    `eventTypeId` names exactly one branch and service.
     """
 
+    branch = models.ForeignKey(
+        "org.Branch", on_delete=models.CASCADE, related_name="event_type_mappings", verbose_name=_("branch")
+    )
     service = models.ForeignKey(
         "org.Service", on_delete=models.CASCADE, related_name="event_type_mappings", verbose_name=_("service")
     )
@@ -136,21 +144,32 @@ class EventTypeMapping(models.Model):
     class Meta:
         verbose_name = _("event type mapping")
         verbose_name_plural = _("event type mappings")
-        ordering = ["service__name", "staff__name"]
+        ordering = ["branch__name", "service__name", "staff__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["service"], condition=Q(staff__isnull=True), name="one_default_event_type_per_service"
+                fields=["branch", "service"],
+                condition=Q(staff__isnull=True),
+                name="one_default_event_type_per_branch_service",
             ),
             models.UniqueConstraint(
-                fields=["service", "staff"],
+                fields=["branch", "service", "staff"],
                 condition=Q(staff__isnull=False),
-                name="one_event_type_per_service_staff",
+                name="one_event_type_per_branch_service_staff",
             ),
         ]
 
     def __str__(self) -> str:
         who = self.staff.name if self.staff_id else _("any staff")
-        return f"{self.service} ({who}) → {self.event_type_id}"
+        return f"{self.branch} · {self.service} ({who}) → {self.event_type_id}"
+
+    def clean(self) -> None:
+        """The service must be offered at the branch, and a staff member must work there."""
+        if not (self.branch_id and self.service_id):
+            return
+        if not self.service.branches.filter(pk=self.branch_id).exists():
+            raise ValidationError({"branch": SERVICE_NOT_OFFERED % {"service": self.service}})
+        if self.staff_id and not self.staff.branches.filter(pk=self.branch_id).exists():
+            raise ValidationError({"staff": STAFF_NOT_AT_BRANCH % {"staff": self.staff}})
 
 
 class SlotHold(models.Model):
@@ -186,3 +205,44 @@ class SlotHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type_id} {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class UnmappedBooking(models.Model):
+    """A booking made in Cal.com for an event type no mapping names: it waits here for an admin.
+
+    No branch is guessed for it. A callback request carries the patient to a human meanwhile; once the
+    event type is mapped and the Cal.com event reprocessed, the appointment is created and this is resolved.
+    """
+
+    class Status(models.TextChoices):
+        NEEDS_MAPPING = "needs_mapping", _("Needs mapping")
+        RESOLVED = "resolved", _("Resolved")
+        CANCELLED = "cancelled", _("Cancelled in Cal.com")
+
+    calcom_booking_uid = models.CharField(_("Cal.com booking"), max_length=128, unique=True)
+    event_type_id = models.PositiveBigIntegerField(_("Cal.com event type"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    attendee_name = models.CharField(_("name"), max_length=200, blank=True)
+    attendee_email = models.EmailField(_("email"), blank=True)
+    attendee_phone = models.CharField(_("phone"), max_length=32, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NEEDS_MAPPING
+    )
+    callback = models.ForeignKey(
+        "callbacks.CallbackRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unmapped Cal.com booking")
+        verbose_name_plural = _("unmapped Cal.com bookings")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type_id} {self.starts_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"

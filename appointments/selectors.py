@@ -25,46 +25,63 @@ from integrations.calcom.client import CalcomClient, calcom_client_for_current_c
 from integrations.calcom.types import Slot
 from org.models import Branch, Customer, Service, Staff
 
-NO_EVENT_TYPE = _("%(service)s has no Cal.com event type yet; map one under Appointments → Event types.")
+NO_EVENT_TYPE = _(
+    "%(service)s has no Cal.com event type at %(branch)s yet; map one under Appointments → Event types."
+)
 
 
 @dataclass(frozen=True)
 class EventTypeOwner:
-    """What a Cal.com event type books here."""
+    """What a Cal.com event type books here; `branch` is None when no branch can be told for sure."""
 
     service: Service
     staff: Staff | None
+    branch: Branch | None
 
 
-def event_type_for(*, service: Service, staff: Staff | None = None) -> int:
-    """The staff member's own event type, else the service's default mapping, else the service's field."""
-    mappings = {m.staff_id: m.event_type_id for m in EventTypeMapping.objects.filter(service=service)}
+def event_type_for(*, service: Service, branch: Branch, staff: Staff | None = None) -> int:
+    """The event type that books `service` at `branch`: the staff member's own mapping there, else the
+    branch's default mapping, else the service's own field (one calendar for every branch offering it)."""
+    mappings = {
+        m.staff_id: m.event_type_id for m in EventTypeMapping.objects.filter(service=service, branch=branch)
+    }
     if staff is not None and staff.pk in mappings:
         return mappings[staff.pk]
     event_type_id = mappings.get(None) or service.calcom_event_type_id
     if event_type_id is None:
-        raise ValidationError({"service": NO_EVENT_TYPE % {"service": service}})
+        raise ValidationError({"service": NO_EVENT_TYPE % {"service": service, "branch": branch}})
     return int(event_type_id)
 
 
 def owner_of_event_type(event_type_id: int) -> EventTypeOwner | None:
-    """The service (and staff member) an event type belongs to in this company, or None."""
+    """The branch, service (and staff member) an event type books in this company, or None.
+
+    A mapping names its branch. The service's own field names one only when the service is offered at
+    exactly one active branch; otherwise the branch stays None (never guessed).
+    """
     mapping = (
-        EventTypeMapping.objects.select_related("service", "staff")
+        EventTypeMapping.objects.select_related("branch", "service", "staff")
         .filter(event_type_id=event_type_id)
         .first()
     )
     if mapping is not None:
-        return EventTypeOwner(mapping.service, mapping.staff)
-    service = Service.objects.filter(calcom_event_type_id=event_type_id).order_by("pk").first()
-    return EventTypeOwner(service, None) if service is not None else None
+        return EventTypeOwner(mapping.service, mapping.staff, mapping.branch)
+    services = list(Service.objects.filter(calcom_event_type_id=event_type_id)[:2])
+    if len(services) != 1:
+        return None
+    offering = list(services[0].branches.filter(is_active=True)[:2])
+    return EventTypeOwner(services[0], None, offering[0] if len(offering) == 1 else None)
 
 
 def services_without_event_type() -> list[Service]:
-    mapped = EventTypeMapping.objects.filter(staff__isnull=True).values("service_id")
-    return list(
-        Service.objects.filter(is_active=True, calcom_event_type_id__isnull=True).exclude(pk__in=mapped)
-    )
+    """Active services that some active branch offers without a default event type there."""
+    unmapped = []
+    services = Service.objects.filter(is_active=True, calcom_event_type_id__isnull=True)
+    for service in services.prefetch_related("branches", "event_type_mappings"):
+        mapped = {m.branch_id for m in service.event_type_mappings.all() if m.staff_id is None}
+        if any(b.is_active and b.pk not in mapped for b in service.branches.all()):
+            unmapped.append(service)
+    return unmapped
 
 
 def customer_busy(
@@ -96,7 +113,7 @@ class SlotQuery:
     def free_slots(self, start: datetime, end: datetime, wish: TimeWish, client: CalcomClient) -> list[Slot]:
         hours = self.branch.weekly_hours()
         slots = client.slots(
-            event_type_id=event_type_for(service=self.service, staff=self.staff),
+            event_type_id=event_type_for(service=self.service, branch=self.branch, staff=self.staff),
             start=start,
             end=end,
             time_zone=self.branch.timezone,

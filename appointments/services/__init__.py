@@ -37,7 +37,6 @@ from appointments.services.event_types import event_type_map, event_types_import
 from appointments.services.holds import slot_hold, slot_hold_release, slot_holds_expire
 from appointments.services.inbound import (
     CalcomBookingFacts,
-    UnknownEventType,
     appointment_by_reference,
     appointment_record_calcom_booking,
     appointment_record_calcom_cancellation,
@@ -63,7 +62,6 @@ __all__ = [
     "CalcomBookingFacts",
     "PolicyRefused",
     "SlotNotFree",
-    "UnknownEventType",
     "appointment_book",
     "appointment_by_reference",
     "appointment_cancel",

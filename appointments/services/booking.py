@@ -90,7 +90,7 @@ def appointment_book(
     if existing is not None:
         return existing
     _check_booking(request)
-    event_type_id = event_type_for(service=service, staff=staff)
+    event_type_id = event_type_for(service=service, branch=branch, staff=staff)
     client = client or calcom_client_for_current_company()
     with _one_at_a_time(request.idempotency_key):
         existing = _already_booked(request.idempotency_key)

@@ -143,7 +143,7 @@ def _cancel_in_calcom(appointment: Appointment, reason: str, client: CalcomClien
 
 def _event_type_of(appointment: Appointment) -> int | None:
     try:
-        return event_type_for(service=appointment.service, staff=appointment.staff)
+        return event_type_for(service=appointment.service, branch=appointment.branch, staff=appointment.staff)
     except ValidationError:
         return None
 
@@ -288,7 +288,9 @@ def _move_in_calcom(
     appointment: Appointment, new_start: datetime, reason: str, client: CalcomClient, key: str | None
 ) -> Booking | None:
     uid = appointment.calcom_booking_uid
-    event_type_id = event_type_for(service=appointment.service, staff=appointment.staff)
+    event_type_id = event_type_for(
+        service=appointment.service, branch=appointment.branch, staff=appointment.staff
+    )
     try:
         if not uid:
             return client.create_booking(

@@ -1,4 +1,4 @@
-"""Which Cal.com event type books which service: mappings and the import."""
+"""Which Cal.com event type books which service at which branch: mappings and the import."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from django.db import transaction
 
 from appointments.models import EventTypeMapping
 from integrations.calcom.client import CalcomClient, calcom_client_for_current_company
-from org.models import Service, Staff
+from org.models import Branch, Service, Staff
 
 
 @transaction.atomic
 def event_type_map(
     *,
+    branch: Branch,
     service: Service,
     event_type_id: int,
     staff: Staff | None = None,
@@ -19,10 +20,10 @@ def event_type_map(
     slug: str = "",
     length_minutes: int | None = None,
 ) -> EventTypeMapping:
-    """Point a service (or one staff member's variant of it) at a Cal.com event type."""
-    mapping = EventTypeMapping.objects.filter(service=service, staff=staff).first() or EventTypeMapping(
-        service=service, staff=staff
-    )
+    """Point a service at a branch (or one staff member's variant of it there) at a Cal.com event type."""
+    mapping = EventTypeMapping.objects.filter(
+        branch=branch, service=service, staff=staff
+    ).first() or EventTypeMapping(branch=branch, service=service, staff=staff)
     mapping.event_type_id = event_type_id
     mapping.title, mapping.slug, mapping.length_minutes = title, slug, length_minutes
     mapping.full_clean()
@@ -30,18 +31,21 @@ def event_type_map(
     return mapping
 
 
-def event_types_import(*, client: CalcomClient | None = None, username: str = "") -> list[EventTypeMapping]:
+def event_types_import(
+    *, branch: Branch, client: CalcomClient | None = None, username: str = ""
+) -> list[EventTypeMapping]:
     """Create a service for every Cal.com event type that no mapping knows yet (title → name, length →
-    duration), mapped as that service's default. Existing mappings are left alone."""
+    duration), offered at `branch` and mapped as that service's default there. Existing mappings are left
+    alone."""
     client = client or calcom_client_for_current_company()
     # Without a username Cal.com lists nothing (calcom.md §1.2): ask who the key belongs to.
     username = username or str(client.me().get("username", ""))
     event_types = client.event_types(username=username)
     with transaction.atomic():
-        return _import_event_types(event_types)
+        return _import_event_types(event_types, branch)
 
 
-def _import_event_types(event_types: list) -> list[EventTypeMapping]:
+def _import_event_types(event_types: list, branch: Branch) -> list[EventTypeMapping]:
     known = set(EventTypeMapping.objects.values_list("event_type_id", flat=True))
     known |= set(
         Service.objects.exclude(calcom_event_type_id=None).values_list("calcom_event_type_id", flat=True)
@@ -55,8 +59,10 @@ def _import_event_types(event_types: list) -> list[EventTypeMapping]:
         )
         service.full_clean()
         service.save()
+        service.branches.add(branch)
         created.append(
             event_type_map(
+                branch=branch,
                 service=service,
                 event_type_id=event_type.id,
                 title=event_type.title,

@@ -38,7 +38,7 @@ def slot_hold(
 ) -> SlotHold:
     """Reserve a slot in Cal.com for a few minutes while the caller confirms."""
     minutes = int(company_setting("APPOINTMENT_SLOT_HOLD_MINUTES"))
-    event_type_id = event_type_for(service=service, staff=staff)
+    event_type_id = event_type_for(service=service, branch=branch, staff=staff)
     client = client or calcom_client_for_current_company()
     try:
         reservation = client.reserve_slot(event_type_id=event_type_id, start=starts_at, minutes=minutes)

@@ -9,24 +9,25 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 
-from appointments.models import Appointment
+from appointments.models import Appointment, UnmappedBooking
 from appointments.selectors import owner_of_event_type
 from appointments.services.base import (
     _apply_move,
     _status_of,
 )
+from appointments.services.unmapped import (
+    unmapped_booking_cancel,
+    unmapped_booking_record,
+    unmapped_booking_resolve,
+    unmapped_booking_waiting,
+)
 from common.events import emit
 from integrations.calcom.types import Booking
-from org.models import Branch, Customer, Service, Staff
+from org.models import Branch, Customer, Staff
 from policies.services import Actor, can_cancel, can_reschedule, policy_snapshot_for
 from policies.services import record_modification as policy_record_modification
 
-UNKNOWN_EVENT_TYPE = "Cal.com event type %s belongs to no service of this company."
-SERVICE_WITHOUT_BRANCH = "Service %s is offered at no active branch."
-
-
-class UnknownEventType(Exception):
-    """A Cal.com booking for an event type that is no service of this company: rejected, never guessed."""
+Settled = Appointment | UnmappedBooking | None
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,14 @@ def _actor_for(email: str) -> Actor:
     return Actor.of(staff) if staff is not None else Actor.of("customer")
 
 
-def appointment_record_calcom_booking(*, facts: CalcomBookingFacts) -> Appointment | None:
-    """BOOKING_CREATED / BOOKING_REQUESTED for a booking made in Cal.com: create (or confirm) it here."""
+def appointment_record_calcom_booking(*, facts: CalcomBookingFacts) -> Settled:
+    """BOOKING_CREATED / BOOKING_REQUESTED for a booking made in Cal.com: create (or confirm) it here.
+
+    An event type no mapping places at one branch gives an `UnmappedBooking` (needs mapping) instead."""
     return appointment_settle_calcom_booking(facts=facts, cancelled=False)
 
 
-def appointment_record_calcom_cancellation(*, facts: CalcomBookingFacts) -> Appointment | None:
+def appointment_record_calcom_cancellation(*, facts: CalcomBookingFacts) -> Settled:
     """BOOKING_CANCELLED made in Cal.com: cancel here and record it (outside policy if the policy says no).
 
     A cancellation of a booking we have not heard of yet is kept as a cancelled appointment (None only for
@@ -90,13 +93,13 @@ def appointment_record_calcom_cancellation(*, facts: CalcomBookingFacts) -> Appo
     return appointment_settle_calcom_booking(facts=facts, cancelled=True)
 
 
-def appointment_record_calcom_reschedule(*, facts: CalcomBookingFacts) -> Appointment | None:
+def appointment_record_calcom_reschedule(*, facts: CalcomBookingFacts) -> Settled:
     """BOOKING_RESCHEDULED made in Cal.com: the new uid replaces `rescheduleUid` (both are kept)."""
     return appointment_settle_calcom_booking(facts=facts, cancelled=False)
 
 
 @transaction.atomic
-def appointment_settle_calcom_booking(*, facts: CalcomBookingFacts, cancelled: bool) -> Appointment | None:
+def appointment_settle_calcom_booking(*, facts: CalcomBookingFacts, cancelled: bool) -> Settled:
     """Apply one Cal.com report so that the result depends on the reports, never on their arrival order.
 
     - A booking and its reschedules (uid ← rescheduleUid ← ...) are one appointment, which shows the newest
@@ -127,13 +130,16 @@ def appointment_settle_calcom_booking(*, facts: CalcomBookingFacts, cancelled: b
     return _confirm_if_accepted(holder, facts)
 
 
-def _record_new(facts: CalcomBookingFacts, *, cancelled: bool) -> Appointment | None:
+def _record_new(facts: CalcomBookingFacts, *, cancelled: bool) -> Settled:
+    """A booking we do not hold yet lands on the branch of its event type; without one it waits for a
+    mapping (`UnmappedBooking`), never on a guessed branch."""
     owner = owner_of_event_type(facts.event_type_id) if facts.event_type_id is not None else None
-    if owner is None:
+    if owner is None or owner.branch is None:
         if cancelled:
-            return None  # never ours: nothing to cancel, and its creation will be refused as well
-        raise UnknownEventType(UNKNOWN_EVENT_TYPE % facts.event_type_id)
-    branch = _branch_for(owner.service, owner.staff)
+            return unmapped_booking_cancel(uid=facts.uid)  # None: never ours, nothing to cancel
+        return unmapped_booking_record(facts=facts)[0]
+    branch = owner.branch
+    waiting = unmapped_booking_waiting(facts.uid)
     appointment = Appointment(
         customer=_customer_for(facts, branch),
         service=owner.service,
@@ -152,9 +158,12 @@ def _record_new(facts: CalcomBookingFacts, *, cancelled: bool) -> Appointment | 
         currency=owner.service.currency,
         notes=facts.notes,
         sync_state=Appointment.SyncState.SYNCED,
+        callback_id=waiting.callback_id if waiting is not None else None,
     )
     appointment.full_clean()
     appointment.save()
+    if waiting is not None:
+        unmapped_booking_resolve(unmapped=waiting, appointment=appointment)
     if not cancelled:
         emit("appointment.created", appointment=appointment)
     return appointment
@@ -170,16 +179,6 @@ def _confirm_if_accepted(appointment: Appointment, facts: CalcomBookingFacts) ->
         appointment.save(update_fields=["status", "updated_at"])
         emit("appointment.updated", appointment=appointment, changed=["status"], by=Actor.of(None))
     return appointment
-
-
-def _branch_for(service: Service, staff: Staff | None) -> Branch:
-    branches = service.branches.filter(is_active=True).order_by("pk")
-    if staff is not None:
-        branches = branches.filter(pk__in=staff.branches.values("pk")) or branches
-    branch = branches.first()
-    if branch is None:
-        raise UnknownEventType(SERVICE_WITHOUT_BRANCH % service.pk)
-    return branch
 
 
 def _customer_for(facts: CalcomBookingFacts, branch: Branch) -> Customer:

@@ -23,10 +23,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from appointments.models import Appointment, EventTypeMapping
+from appointments.models import Appointment, EventTypeMapping, UnmappedBooking
 from appointments.services import (
     CalcomBookingFacts,
-    UnknownEventType,
     appointment_record_calcom_booking,
     appointment_record_calcom_cancellation,
     appointment_record_calcom_reschedule,
@@ -35,6 +34,7 @@ from common.conf import company_setting, current_company_fresh
 from common.metrics import RECONCILIATION_REPAIRS
 from integrations.calcom.client import CalcomClient, calcom_client_for_current_company
 from integrations.calcom.types import parse_instant
+from integrations.calcom.unmapped import calcom_unmapped_hand_over
 from org.models import Service
 from tenants.models import Company
 
@@ -72,7 +72,8 @@ def calcom_reconcile(*, now: datetime | None = None) -> int:
 
 
 def mapped_event_types() -> list[int]:
-    """Every Cal.com event type a service (or a staff member's service) of this company is booked in."""
+    """Every Cal.com event type a branch's service (or a staff member's variant) is booked in, and the
+    services' own event types."""
     mapped = set(EventTypeMapping.objects.values_list("event_type_id", flat=True))
     mapped |= set(
         Service.objects.filter(calcom_event_type_id__isnull=False).values_list(
@@ -123,11 +124,9 @@ def _repair(client: CalcomClient, booking: dict[str, Any], by_uid: dict[str, dic
     facts = booking_facts_from_api(booking)
     if facts.reference is not None:
         return False  # our own booking that our booking service undid: never revived from Cal.com
-    try:
-        appointment_record_calcom_booking(facts=facts)
-    except UnknownEventType as refused:
-        logger.warning("Cal.com booking %s not taken: %s", facts.uid, refused)
-        return False
+    settled = appointment_record_calcom_booking(facts=facts)
+    if isinstance(settled, UnmappedBooking):  # its event type places it at no one branch: never guessed
+        return calcom_unmapped_hand_over(settled)
     return True
 
 

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from appointments.models import UnmappedBooking
 from appointments.services import (
-    UnknownEventType,
     appointment_by_reference,
     appointment_record_calcom_booking,
     appointment_record_calcom_cancellation,
@@ -29,6 +29,7 @@ from common.tasks import enqueue_on_commit
 from integrations.calcom.client import calcom_client_for_current_company
 from integrations.calcom.echo import consume_echo
 from integrations.calcom.payloads import PayloadError, booking_facts, payload_of
+from integrations.calcom.unmapped import calcom_unmapped_hand_over
 from integrations.models import WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,10 @@ OWN_BOOKING = "Our own booking, echoed by Cal.com."
 OWN_BOOKING_NEVER_SAVED = "Our own booking, but it was never saved here (the booking service undid it)."
 OWN_CHANGE = "Our own change, echoed by Cal.com."
 UNKNOWN_BOOKING = "No appointment has this Cal.com booking uid, and its event type is no service of ours."
+NEEDS_MAPPING = (
+    "Cal.com event type %s is mapped to no branch: kept under Unmapped Cal.com bookings with a callback "
+    "request; map the event type, then reprocess this event."
+)
 OWN_BOOKING_PENDING = "Our own booking is not saved yet; trying again shortly."
 # An event still `received` this long after it came lost its message (the echo retries end within 30 s).
 STUCK_AFTER_MINUTES = 1
@@ -105,7 +110,7 @@ def calcom_event_process(*, event_id: int) -> WebhookEvent | None:
                 stored.status, stored.error = _apply(stored)
         except OwnBookingNotSavedYet:
             stored.status, stored.error = Status.RECEIVED, OWN_BOOKING_PENDING
-        except (UnknownEventType, PayloadError) as exc:
+        except PayloadError as exc:
             logger.warning("Cal.com webhook %s rejected: %s", stored.pk, exc)
             stored.status, stored.error = Status.FAILED, str(exc)
         except Exception as exc:
@@ -132,11 +137,18 @@ def _apply(stored: WebhookEvent) -> tuple[str, str]:
     if facts.reschedule_uid:
         if consume_echo("BOOKING_RESCHEDULED", facts.reschedule_uid):
             return Status.IGNORED, OWN_CHANGE
-        appointment_record_calcom_reschedule(facts=facts)
-        return Status.PROCESSED, ""
+        return _settled(appointment_record_calcom_reschedule(facts=facts))
     if facts.reference:
         return _own_booking(stored, facts.reference)
-    appointment_record_calcom_booking(facts=facts)
+    return _settled(appointment_record_calcom_booking(facts=facts))
+
+
+def _settled(result: object) -> tuple[str, str]:
+    """A booking waiting for its event type's mapping stays failed (reprocess it once mapped)."""
+    if isinstance(result, UnmappedBooking):
+        logger.warning("Cal.com booking %s: event type %s needs mapping", result.pk, result.event_type_id)
+        calcom_unmapped_hand_over(result)
+        return Status.FAILED, NEEDS_MAPPING % result.event_type_id
     return Status.PROCESSED, ""
 
 

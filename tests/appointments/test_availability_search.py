@@ -94,11 +94,11 @@ def test_alternatives_to_a_taken_time_avoid_the_customers_own_appointments(calco
     ]
 
 
-def test_a_staff_members_own_event_type_wins_over_the_services(company, haircut, anna):
+def test_a_staff_members_own_event_type_wins_over_the_services(company, haircut, anna, mitte):
     EventTypeMappingFactory(service=haircut, staff=anna, event_type_id=5555)
 
-    assert event_type_for(service=haircut, staff=anna) == 5555
-    assert event_type_for(service=haircut) == EVENT_TYPE
+    assert event_type_for(service=haircut, branch=mitte, staff=anna) == 5555
+    assert event_type_for(service=haircut, branch=mitte) == EVENT_TYPE
 
 
 def test_a_service_without_event_type_is_listed_and_cannot_be_searched(calcom, mitte):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import tenant_context
 
-from appointments.models import Appointment
+from appointments.models import Appointment, UnmappedBooking
 from appointments.services import appointment_book, appointment_cancel
 from common.webhook_body import NOT_AN_OBJECT
 from integrations.calcom.services import OWN_BOOKING, OWN_CHANGE, OwnBookingNotSavedYet, calcom_event_process
@@ -167,7 +167,9 @@ def test_the_exact_url_answers_without_a_redirect(cal, calcom, haircut):
     assert response.status_code == 200, "Cal.com does not follow redirects"
 
 
-def test_a_booking_for_an_event_type_of_no_service_is_rejected_and_logged(deliver, calcom, haircut, caplog):
+def test_a_booking_for_an_event_type_of_no_service_waits_for_a_mapping_and_is_logged(
+    deliver, calcom, haircut, caplog
+):
     body = booking_payload("BOOKING_CREATED", "uid-A")
     body["payload"]["eventTypeId"] = 999
 
@@ -180,6 +182,7 @@ def test_a_booking_for_an_event_type_of_no_service_is_rejected_and_logged(delive
     assert "999" in stored.error
     assert "999" in caplog.text
     assert not Appointment.objects.exists()
+    assert UnmappedBooking.objects.get().status == UnmappedBooking.Status.NEEDS_MAPPING
 
 
 def test_a_cancellation_in_calcom_cancels_here_and_is_recorded_as_the_customers(

@@ -12,6 +12,8 @@ class EventTypeMappingFactory(factory.django.DjangoModelFactory):
         model = EventTypeMapping
 
     service = factory.SubFactory(ServiceFactory)
+    # The service's first branch (what most tests have: one branch), else a new one.
+    branch = factory.LazyAttribute(lambda o: o.service.branches.order_by("pk").first() or BranchFactory())
     staff = None
     event_type_id = factory.Sequence(lambda n: 700_000 + n)
     title = factory.SelfAttribute("service.name")
