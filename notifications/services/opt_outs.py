@@ -12,8 +12,9 @@ from org.models import Customer
 
 Source = ContactOptOut.Source
 CUSTOMER_CHANNELS = sorted(CHANNELS_FOR[RecipientKind.CUSTOMER])
-# What a patient replies to stop our SMS (compared without case and surrounding blanks or punctuation).
+# What a patient replies to stop our SMS, or to have them again (compared as `reply_keyword`).
 STOP_WORDS = frozenset({"stop", "stopp", "abmelden"})
+START_WORDS = frozenset({"start", "unstop"})
 
 
 def channels_named(name: str) -> list[str]:
@@ -31,30 +32,36 @@ def channels_named(name: str) -> list[str]:
 @transaction.atomic
 def opt_out_record(*, customer, channels: list[str], source: str) -> list[ContactOptOut]:
     """Record the customer's opt-out of each channel; one already recorded stays as it was (idempotent)."""
-    rows = []
-    for channel in channels:
-        row, _created = ContactOptOut.objects.get_or_create(
-            customer=customer, channel=channel, defaults={"source": source}
-        )
-        rows.append(row)
-    return rows
+    return [_opt_out(customer, channel, source)[0] for channel in channels]
 
 
-def is_stop_reply(body: str) -> bool:
-    """An SMS whose whole text is one of the stop words ("STOP", "Stopp!", " abmelden ")."""
-    return body.strip().strip(".!").strip().lower() in STOP_WORDS
+def _opt_out(customer, channel: str, source: str) -> tuple[ContactOptOut, bool]:
+    return ContactOptOut.objects.get_or_create(
+        customer=customer, channel=channel, defaults={"source": source}
+    )
 
 
-def sms_reply_receive(*, from_number: str, body: str) -> list[ContactOptOut]:
-    """An SMS sent to the company's number: a stop word opts out of SMS every live customer record with
-    the sender's number (the number's owner said stop, whoever of a family it is filed under).
+def reply_keyword(body: str) -> str:
+    """The whole SMS as one keyword, without case, blanks or closing punctuation ("Stopp!" → "stopp")."""
+    return body.strip().rstrip(".!").strip().lower()
 
-    Any other text is not ours to act on; neither is a number no customer has (both: nothing recorded).
+
+def sms_reply_receive(*, from_number: str, body: str) -> int:
+    """An SMS sent to the company's number, from a customer's phone: a stop word opts every live customer
+    record with that number out of SMS (the number's owner said stop, whoever of a family it is filed
+    under); a start word (Twilio's START, UNSTOP) takes that back, as Twilio itself sends again then.
+
+    Any other text, or a number no customer has, changes nothing. Returns the records changed.
     """
     phone = try_normalise_phone(from_number)
-    if not is_stop_reply(body) or phone is None:
-        return []
-    rows = []
-    for customer in Customer.objects.filter(phone=phone, anonymised_at__isnull=True).order_by("pk"):
-        rows += opt_out_record(customer=customer, channels=["sms"], source=Source.SMS_STOP)
-    return rows
+    keyword = reply_keyword(body)
+    if phone is None or keyword not in STOP_WORDS | START_WORDS:
+        return 0
+    customers = Customer.objects.filter(phone=phone, anonymised_at__isnull=True).order_by("pk")
+    if keyword in START_WORDS:
+        return ContactOptOut.objects.filter(customer__in=customers, channel="sms").delete()[0]
+    changed = 0
+    for customer in customers:
+        _row, created = _opt_out(customer, "sms", Source.SMS_STOP)
+        changed += created
+    return changed

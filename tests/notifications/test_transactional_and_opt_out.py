@@ -261,6 +261,18 @@ def test_a_signed_stop_reply_opts_the_number_out_of_sms(
     assert len(_sms_to_dana(twilio)) == 1  # the confirmation only
 
 
+def test_start_after_stop_brings_the_reminder_back(
+    acme, booked, twilio, clock, django_capture_on_commit_callbacks
+):
+    twilio_sms("STOP")
+    twilio_sms("Start")
+    with tenant_context(acme):
+        assert not ContactOptOut.objects.exists()
+    clock.move_to(TWO_HOURS_BEFORE, tick=False)
+    _due_reminders_sent(acme, django_capture_on_commit_callbacks)
+    assert len(_sms_to_dana(twilio)) == 2  # the confirmation and the reminder
+
+
 def test_the_customers_data_export_lists_their_opt_outs(acme, booked):
     twilio_sms("STOP")
     with tenant_context(acme):
