@@ -6,7 +6,8 @@ from common.conf import company_setting, platform_setting
 
 
 def sla_budget(priority: str) -> timedelta:
-    """Open time a callback of this priority may take, from the company's SLA hours."""
+    """The SLA budget of this priority, from the company's SLA hours; `callbacks.sla` turns it into open time
+    (each whole day one business day of the branch, the rest open hours)."""
     hours = company_setting("CALLBACK_SLA_HOURS")
     if priority not in hours:
         hours = {**platform_setting("CALLBACK_SLA_HOURS"), **hours}
