@@ -1,4 +1,4 @@
-"""A callback requested by phone at night: its clock starts at the branch's opening (signed Retell requests)."""
+"""A callback requested by phone at night: its clock starts at the branch's opening (signed Retell)."""
 
 from datetime import datetime
 
