@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -38,6 +39,7 @@ from common.history_admin import RecordHistoryAdmin
 from integrations.calcom.client import calcom_client_for_current_company
 from integrations.calcom.errors import CalcomAuthenticationFailed, CalcomError, CalcomUnavailable
 from org import access
+from org.admin_scoping import ScopedAdmin, branch_filter, visible_branches
 from org.models import Branch, Staff
 from policies.services import Actor, can_cancel, can_reschedule
 
@@ -99,13 +101,17 @@ class RescheduleForm(ChangeTermsForm):
 
 class DayForm(forms.Form):
     branch = forms.ModelChoiceField(
-        label=_("Branch"), queryset=Branch.objects.filter(is_active=True), widget=UnfoldAdminSelectWidget
+        label=_("Branch"), queryset=Branch.objects.none(), widget=UnfoldAdminSelectWidget
     )
     day = forms.DateField(label=_("Day"), widget=UnfoldAdminDateWidget)
 
+    def __init__(self, *args, branches: QuerySet[Branch], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+
 
 @admin.register(Appointment)
-class AppointmentAdmin(RecordHistoryAdmin, ModelAdmin):
+class AppointmentAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
     list_display = [
         "starts_column",
         "customer",
@@ -117,7 +123,7 @@ class AppointmentAdmin(RecordHistoryAdmin, ModelAdmin):
         "sync_state",
     ]
     list_select_related = ["customer", "service", "staff", "branch"]
-    list_filter = ["branch", "status", "source", "sync_state", "starts_at"]
+    list_filter = [branch_filter(), "status", "source", "sync_state", "starts_at"]
     search_fields = ["customer__name", "customer__email", "calcom_booking_uid"]
     date_hierarchy = "starts_at"
     ordering = ["-starts_at"]
@@ -141,6 +147,9 @@ class AppointmentAdmin(RecordHistoryAdmin, ModelAdmin):
     actions_detail = ["cancel_appointment", "reschedule_appointment"]
     actions_list = ["day_view"]
 
+    def access_rule(self, user) -> Q:
+        return access.appointment_q(user)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # bookings go through Cal.com (appointment_book): the phone agent, the API, Cal.com
 
@@ -159,7 +168,7 @@ class AppointmentAdmin(RecordHistoryAdmin, ModelAdmin):
 
     @action(description=_("Cancel"), url_path="cancel", permissions=["change"], icon="event_busy")
     def cancel_appointment(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        appointment = self._appointment(object_id)
+        appointment = self._appointment(request, object_id)
         actor = _actor(request)
         form = ChangeTermsForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -175,7 +184,7 @@ class AppointmentAdmin(RecordHistoryAdmin, ModelAdmin):
 
     @action(description=_("Reschedule"), url_path="reschedule", permissions=["change"], icon="event_repeat")
     def reschedule_appointment(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        appointment = self._appointment(object_id)
+        appointment = self._appointment(request, object_id)
         actor = _actor(request)
         form = RescheduleForm(request.POST or None)
         check = None
@@ -201,9 +210,10 @@ class AppointmentAdmin(RecordHistoryAdmin, ModelAdmin):
         messages.success(request, RESCHEDULED % {"when": _local(new_start, appointment.branch)})
         return self._back(appointment)
 
-    def _appointment(self, object_id: str) -> Appointment:
+    def _appointment(self, request: HttpRequest, object_id: str) -> Appointment:
+        """Only an appointment the user may see (another branch's is answered as missing)."""
         related = ("customer", "service", "staff", "branch")
-        return get_object_or_404(Appointment.objects.select_related(*related), pk=object_id)
+        return get_object_or_404(self.get_queryset(request).select_related(*related), pk=object_id)
 
     def _back(self, appointment: Appointment) -> HttpResponse:
         return HttpResponseRedirect(reverse("admin:appointments_appointment_change", args=[appointment.pk]))
@@ -224,8 +234,9 @@ class AppointmentAdmin(RecordHistoryAdmin, ModelAdmin):
 
     @action(description=_("Day view"), url_path="day", permissions=["view"], icon="calendar_view_day")
     def day_view(self, request: HttpRequest) -> HttpResponse:
-        initial = {"branch": Branch.objects.filter(is_active=True).first(), "day": timezone.localdate()}
-        form = DayForm(request.GET or None, initial=initial)
+        branches = visible_branches(request.user).filter(is_active=True)
+        initial = {"branch": branches.first(), "day": timezone.localdate()}
+        form = DayForm(request.GET or None, initial=initial, branches=branches)
         branch, day = initial["branch"], initial["day"]
         if form.is_bound and form.is_valid():
             branch, day = form.cleaned_data["branch"], form.cleaned_data["day"]
@@ -370,11 +381,14 @@ def _report_connection(request: HttpRequest) -> None:
 
 
 @admin.register(SlotHold)
-class SlotHoldAdmin(ModelAdmin):
+class SlotHoldAdmin(ScopedAdmin, ModelAdmin):
     list_display = ["starts_at", "service", "branch", "customer", "status", "expires_at"]
     list_select_related = ["service", "branch", "customer"]
-    list_filter = ["status", "branch"]
+    list_filter = ["status", branch_filter()]
     readonly_fields = [field.name for field in SlotHold._meta.fields]
+
+    def access_rule(self, user) -> Q:
+        return access.appointment_q(user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -16,9 +16,17 @@ class RecordHistoryAdmin(SimpleHistoryAdmin):
     history_list_display = ["history_actor"]
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        self._refuse_unseen(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None):
+        """One past version: as the history, only of a record the viewer may see."""
+        self._refuse_unseen(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _refuse_unseen(self, request: HttpRequest, object_id: str) -> None:
         if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
             raise Http404
-        return super().history_view(request, object_id, extra_context)
 
     def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
         return True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -30,6 +30,8 @@ from notifications.models import (
     NotificationTemplate,
 )
 from notifications.rendering import PLACEHOLDERS
+from org import access
+from org.admin_scoping import ScopedAdmin
 
 LEVEL_LABELS = {
     "staff": _("1 · staff member"),
@@ -260,7 +262,7 @@ class RecipientMixin:
 
 
 @admin.register(NotificationDelivery)
-class NotificationDeliveryAdmin(RecipientMixin, ModelAdmin):
+class NotificationDeliveryAdmin(ScopedAdmin, RecipientMixin, ModelAdmin):
     list_display = ["created_at", "event_type", "channel", "recipient", "status", "attempts", "short_reason"]
     list_filter = ["status", "channel", "event_type", "recipient_kind", "created_at"]
     list_select_related = ["event_type", "customer", "staff"]
@@ -281,6 +283,9 @@ class NotificationDeliveryAdmin(RecipientMixin, ModelAdmin):
         (_("Attempts"), {"fields": ["attempts", "max_attempts", "attempt_errors", "fallback_channel"]}),
         (_("Links"), {"fields": ["appointment", "callback", "configuration", "fallback_for", "resent_from"]}),
     ]
+
+    def access_rule(self, user) -> Q:
+        return access.notification_q(user)
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         return [f.name for f in NotificationDelivery._meta.fields] + ["recipient", "attempt_errors"]

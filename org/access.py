@@ -119,11 +119,11 @@ def call_q(user: User, prefix: str = "") -> Q:
     return branch_q(user, f"{prefix}branch") | (unrouted & led_to)
 
 
-def service_q(user: User) -> Q:
+def service_q(user: User, prefix: str = "") -> Q:
     """Services offered at one of the user's branches, or at no branch in particular."""
     if branch_ids_for(user) is None:
         return Q()  # (an empty Q or'ed with another is that other: admins return early everywhere)
-    return branch_q(user, "branches") | Q(branches__isnull=True)
+    return branch_q(user, f"{prefix}branches") | Q(**{f"{prefix}branches__isnull": True})
 
 
 def customer_q(user: User) -> Q:
@@ -142,17 +142,33 @@ def customer_q(user: User) -> Q:
     return there | unplaced
 
 
-def staff_q(user: User) -> Q:
+def staff_q(user: User, prefix: str = "") -> Q:
     """Staff whose details and workload the user may see: staff themselves, managers their branches'
     people, admins everyone."""
     role = role_of(user)
     if role == Role.ADMIN:
         return Q()
-    if role == Role.MANAGER:
-        return branch_q(user, "branches") | Q(pk=staff_of(user).pk)
-    if role == Role.STAFF:
-        return Q(pk=staff_of(user).pk)
-    return NOTHING
+    if role is None:
+        return NOTHING
+    me = Q(**{f"{prefix}pk": staff_of(user).pk})
+    return branch_q(user, f"{prefix}branches") | me if role == Role.MANAGER else me
+
+
+def policy_q(user: User) -> Q:
+    """Policies of the company as a whole, and those of the branches, services and staff the user sees."""
+    if branch_ids_for(user) is None:
+        return Q()
+    company_wide = Q(branch__isnull=True, service__isnull=True, staff__isnull=True)
+    of_service = Q(service__isnull=False) & service_q(user, "service__")
+    return company_wide | branch_q(user) | of_service | staff_q(user, "staff__")
+
+
+def notification_q(user: User) -> Q:
+    """Messages sent about the user's branches, and those sent to the user."""
+    if branch_ids_for(user) is None:
+        return Q()
+    own = staff_of(user)
+    return branch_q(user) | (Q(staff=own.pk) if own is not None else NOTHING)
 
 
 def may_manage_staff(user: User, staff: Staff) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,11 +17,13 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
-from org import roles
+from common.history_admin import RecordHistoryAdmin
+from org import access, roles
+from org.admin_scoping import ScopedAdmin, visible_branches
+from org.models import Service, Staff
 from policies import services
 from policies.forms import PolicyForm, PreviewForm, WaiveFeeForm
 from policies.models import AppointmentModification, PolicyConfiguration, company_currency
@@ -82,7 +84,7 @@ class LiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(PolicyConfiguration)
-class PolicyConfigurationAdmin(SimpleHistoryAdmin, ModelAdmin):
+class PolicyConfigurationAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
     form = PolicyForm
     list_filter = [LiveFilter, "policy_type", "target_type"]
     list_select_related = [
@@ -114,6 +116,9 @@ class PolicyConfigurationAdmin(SimpleHistoryAdmin, ModelAdmin):
         ),
         (_("Hierarchy"), {"fields": ["effective_rules", "hierarchy"]}),
     ]
+
+    def access_rule(self, user) -> Q:
+        return access.policy_q(user)
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:
         table = policy_table()  # once per page, not once per row
@@ -195,8 +200,13 @@ class PolicyConfigurationAdmin(SimpleHistoryAdmin, ModelAdmin):
     )
     def overview(self, request: HttpRequest) -> HttpResponse:
         """Every branch, service and staff member per policy type: its own policy or what it inherits."""
+        seen = _seen_targets(request.user)
         sections = [
-            {"policy_type": policy_type, "rows": policy_overview(policy_type)} for policy_type in PolicyType
+            {
+                "policy_type": policy_type,
+                "rows": [r for r in policy_overview(policy_type) if _shown(r.target, seen)],
+            }
+            for policy_type in PolicyType
         ]
         return _admin_page(
             self,
@@ -209,7 +219,7 @@ class PolicyConfigurationAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     @action(description=_("Preview the engine"), url_path="preview", permissions=["view"], icon="science")
     def preview(self, request: HttpRequest) -> HttpResponse:
-        form = PreviewForm(request.GET or None)
+        form = PreviewForm(request.GET or None, user=request.user)
         answers = []
         if form.is_bound and form.is_valid():
             answers = _preview_answers(form, request)
@@ -221,6 +231,20 @@ class PolicyConfigurationAdmin(SimpleHistoryAdmin, ModelAdmin):
             form=form,
             answers=answers,
         )
+
+
+def _seen_targets(user) -> set[tuple[str, int]]:
+    """The branches, services and staff the user sees, as (model label, pk)."""
+    rows = [
+        *visible_branches(user),
+        *access.scoped(Service.objects.all(), access.service_q(user)),
+        *access.scoped(Staff.objects.all(), access.staff_q(user)),
+    ]
+    return {(row._meta.label, row.pk) for row in rows}
+
+
+def _shown(target: Any, seen: set[tuple[str, int]]) -> bool:
+    return target is None or (target._meta.label, target.pk) in seen
 
 
 def _preview_answers(form: PreviewForm, request: HttpRequest) -> list[dict[str, Any]]:
@@ -265,7 +289,7 @@ def _chain_rows(appointment: Any, check: services.PolicyCheck) -> list[dict[str,
 
 
 @admin.register(AppointmentModification)
-class AppointmentModificationAdmin(ModelAdmin):
+class AppointmentModificationAdmin(ScopedAdmin, ModelAdmin):
     """The record of every cancellation and reschedule; read-only except a manager's fee waiver."""
 
     list_display = [
@@ -284,6 +308,9 @@ class AppointmentModificationAdmin(ModelAdmin):
     search_fields = ["customer__name", "reason", "override_reason", "waive_reason"]
     date_hierarchy = "created_at"
     actions_detail = ["waive_fee"]
+
+    def access_rule(self, user) -> Q:
+        return access.appointment_q(user, "appointment__")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -311,7 +338,7 @@ class AppointmentModificationAdmin(ModelAdmin):
 
     @action(description=_("Waive the fee"), url_path="waive-fee", permissions=["waive_fee"], icon="money_off")
     def waive_fee(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        modification = get_object_or_404(AppointmentModification, pk=object_id)
+        modification = get_object_or_404(self.get_queryset(request), pk=object_id)
         form = WaiveFeeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -20,6 +20,7 @@ from unfold.widgets import (
 )
 
 from appointments.models import Appointment
+from org import access
 from org.models import Branch, Service, Staff
 from policies.models import PolicyConfiguration, company_currency
 from policies.rules import FeeKind, PolicySettingsError, PolicyType, parse_policy_settings
@@ -224,6 +225,14 @@ class PreviewForm(forms.Form):
         help_text=_("For the reschedule answer; empty: one week later."),
     )
 
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        """Only the branches, services, staff and appointments the user may see (`org.access`)."""
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.filter(access.branches_q(user))
+        self.fields["service"].queryset = access.scoped(Service.objects.all(), access.service_q(user))
+        self.fields["staff"].queryset = access.scoped(Staff.objects.all(), access.staff_q(user))
+        self.appointments = Appointment.objects.filter(access.appointment_q(user))
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self._errors:
@@ -231,7 +240,7 @@ class PreviewForm(forms.Form):
         number = cleaned.get("appointment")
         if number is not None:
             appointment = (
-                Appointment.objects.select_related("branch", "service", "staff", "customer")
+                self.appointments.select_related("branch", "service", "staff", "customer")
                 .filter(pk=number)
                 .first()
             )

@@ -59,7 +59,8 @@ from callbacks.admin.forms import (
 from callbacks.admin.timeline import audit_history, timeline_text
 from callbacks.models import CallbackRequest
 from common.phone import try_normalise_phone
-from org.models import Branch
+from org import access
+from org.models import Branch, Service
 
 
 @admin.register(CallbackRequest)
@@ -332,7 +333,8 @@ class CallbackRequestAdmin(BulkActionsMixin, RowActionsMixin, CallbackColumns, M
         branches = Branch.objects.filter(is_active=True)
         if not visibility.is_admin(request.user):
             branches = branches.filter(pk__in=visibility.branch_ids(request.user))
-        form = CreateCallbackForm(request.POST or None, branches=branches)
+        offered = access.scoped(Service.objects.filter(is_active=True), access.service_q(request.user))
+        form = CreateCallbackForm(request.POST or None, branches=branches, services=offered)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:

@@ -9,6 +9,7 @@ from unfold.decorators import display
 
 from callbacks import visibility
 from callbacks.models import CallbackEscalation
+from org.models import Staff
 
 
 @admin.register(CallbackEscalation)
@@ -31,6 +32,14 @@ class CallbackEscalationAdmin(ModelAdmin):
     def get_queryset(self, request):
         callbacks = visibility.visible_callbacks(request.user)
         return super().get_queryset(request).filter(callback__in=callbacks)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Choices only among the callbacks and people the viewer sees."""
+        if db_field.name == "callback":
+            kwargs["queryset"] = visibility.visible_callbacks(request.user)
+        elif db_field.related_model is Staff:
+            kwargs["queryset"] = visibility.visible_staff(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
         return visibility.is_manager(request.user)

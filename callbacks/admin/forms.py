@@ -151,9 +151,12 @@ class CreateCallbackForm(forms.Form):
     )
     notes = _text(False, _("Notes"))
 
-    def __init__(self, *args: Any, branches: QuerySet[Branch], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, branches: QuerySet[Branch], services: QuerySet[Service], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches
+        self.fields["service"].queryset = services
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:
