@@ -418,3 +418,4 @@ class CompanySettingsAdmin(PublicRecordHistoryAdmin, ModelAdmin):
         return TemplateResponse(request, ACTIVITY_TEMPLATE, context)
 
 
+from org import admin_absence  # noqa: E402, F401  (absences: their own module)

@@ -81,6 +81,7 @@ def test_every_audited_kind_of_record_can_be_chosen(as_user, ada):
         "callbacks.callbackrequest",
         "notifications.notificationconfiguration",
         "notifications.notificationtemplate",
+        "org.absence",
         "org.customer",
         "org.staff",
         "policies.policyconfiguration",
