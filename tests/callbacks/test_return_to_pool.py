@@ -4,10 +4,14 @@ one sit untouched; they go to someone else at once or wait, pending, with the re
 The clock stands on Wednesday 4 March 2026, 10:00 in Berlin; Anna, Ben (and Cem) work at Mitte.
 """
 
+import logging
 from datetime import date, timedelta
+from unittest.mock import patch
 
 import pytest
+from celery.app.task import Task
 from django.utils import translation
+from kombu.exceptions import OperationalError
 
 from callbacks import sweeps, tasks
 from callbacks.assignment import eligible_staff, refusal
@@ -181,6 +185,25 @@ def test_a_lost_release_is_done_by_the_sweep(mitte, anna, ben, clock):
     callback.refresh_from_db()
     assert callback.assigned_to == ben
     assert staff_release_sweep() == 0
+
+
+def test_a_release_whose_message_was_lost_with_the_broker_down_is_done_by_the_sweep_once(
+    mitte, anna, ben, clock, django_capture_on_commit_callbacks, caplog
+):
+    callback = held_by(anna, mitte)
+    anna.is_active = False
+    with (
+        caplog.at_level(logging.ERROR),
+        patch.object(Task, "apply_async", side_effect=OperationalError("Connection refused")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        staff_save(staff=anna)
+    assert "Connection refused" in caplog.text  # lost and logged; the deactivation is committed
+    callback.refresh_from_db()
+    assert callback.assigned_to == anna
+    assert [staff_release_sweep(), staff_release_sweep()] == [1, 0]
+    callback.refresh_from_db()
+    assert callback.assigned_to == ben
 
 
 def test_someone_reactivated_before_the_task_ran_keeps_their_callbacks(mitte, anna, ben, clock):

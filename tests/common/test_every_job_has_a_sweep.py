@@ -54,6 +54,7 @@ def test_every_sweep_named_here_is_on_the_beat_schedule():
         "retell.sweep_stuck_events",
         "appointments.push_pending_cancels",
         "callbacks.assign_pending",
+        "callbacks.release_unavailable_staff",
         "notifications.dispatch_due",
     } <= swept
 
