@@ -163,6 +163,7 @@ NAVIGATION = [
         "items": [
             _model_entry("org", "branch", _("Branches"), "store"),
             _model_entry("org", "staff", _("Staff"), "badge"),
+            _model_entry("org", "absence", _("Absences"), "beach_access"),
             _model_entry("org", "service", _("Services"), "design_services"),
         ],
     },

@@ -126,3 +126,7 @@ def test_deactivating_someone_in_the_staff_admin_returns_their_callbacks(
     callback.refresh_from_db()
     assert (callback.assigned_to, callback.status) == (None, CallbackRequest.Status.PENDING)
     assert callback.unassignable_reason.startswith("Zurück in den Pool: Anna ist nicht mehr aktiv;")
+
+
+def test_the_sidebar_links_absences_for_everyone_with_a_role(as_user, anna, clock):
+    assert URL in as_user(anna).get("/admin/").content.decode()
