@@ -6,13 +6,17 @@ Anna works at Mitte (staff), Max manages Mitte, Ada is the admin; Olga works at 
 The clock stands on Wednesday 4 March 2026.
 """
 
+import re
 from datetime import date
 
 import pytest
+from django.test import override_settings
 
 from callbacks.models import CallbackRequest
 from org.models import Absence
 from org.roles import Role
+from tests.admin.catalogue import compile_catalogue
+from tests.api.test_german_admin import visible_text
 from tests.factories.callbacks import AssignedCallbackFactory
 from tests.factories.org import AbsenceFactory, BranchFactory
 from tests.personas import WEDNESDAY_10, acme_person
@@ -130,3 +134,18 @@ def test_deactivating_someone_in_the_staff_admin_returns_their_callbacks(
 
 def test_the_sidebar_links_absences_for_everyone_with_a_role(as_user, anna, clock):
     assert URL in as_user(anna).get("/admin/").content.decode()
+
+
+ENGLISH = ["Absence", "Absences", "absence", "Holiday", "Sick", "Training", "Kind", "From", "Until", "Note"]
+ENGLISH += ["Callbacks released", "Staff member", "When this person"]
+
+
+@pytest.mark.parametrize("page", ["", "add/", "{pk}/change/", "{pk}/history/"])
+def test_the_absence_screens_speak_german(as_user, anna, clock, tmp_path, page):
+    absence = AbsenceFactory(staff=anna, starts_on=date(2026, 3, 10), ends_on=date(2026, 3, 12))
+    with override_settings(LOCALE_PATHS=[compile_catalogue(tmp_path)]):
+        response = as_user(anna).get(URL + page.format(pk=absence.pk))
+    assert response.status_code == 200
+    text = visible_text(response.content.decode())
+    assert "Urlaub" in text or page == "add/"
+    assert not [w for w in ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
