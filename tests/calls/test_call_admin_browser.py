@@ -1,4 +1,5 @@
-"""A manager reads a call in a real browser: summary, transcript, what the agent did, monthly usage."""
+"""A manager reads a call in a real browser: summary, transcript, what the agent did; an admin the monthly
+usage (costs are for admins)."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -59,7 +60,13 @@ def test_a_manager_reads_a_call_and_the_monthly_usage(acme_url, analysed_call, p
     ):
         assert expected in text, expected
     assert page.locator('a[href="https://example-bucket.retellai.com/rec.wav"]').count() == 1
+    assert "0,11" not in text and "10,92" not in text  # costs are for admins (org.access.may_see_costs)
     screenshot(page, "call-detail")
+    assert page.goto(acme_url("/admin/calls/call/usage/")).status == 403
+
+
+def test_an_admin_reads_the_monthly_usage(acme_url, analysed_call, ada, page):  # noqa: F811
+    log_in(page, acme_url, "ada@acme.test")
     page.goto(acme_url("/admin/calls/call/usage/"))
     usage = page.locator("#monthly-usage").inner_text()
     assert "März 2026\t1\t1,7\t0,12\t0,11" in usage  # 101.8 s; 11.87 US cents; 10.92 euro cents
