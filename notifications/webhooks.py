@@ -78,7 +78,8 @@ def _signed_for_company(request: HttpRequest, params: dict[str, str]) -> Company
 @csrf_exempt
 @require_POST
 def twilio_incoming_sms(request: HttpRequest) -> HttpResponse:
-    """A customer's SMS to a company's number; "STOP" (and its German forms) opts them out of SMS.
+    """A customer's SMS to a company's number: "STOP" (and its German forms) opts them out of SMS, "START"
+    takes it back (notifications.services.opt_outs.sms_reply_receive).
 
     Twilio gets an empty TwiML answer: we send no reply of our own.
     """
