@@ -14,6 +14,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from callbacks.models import CallbackRequest
 from callbacks.priority import HIGH
@@ -24,7 +25,7 @@ from common.conf import company_setting, current_company
 from common.events import emit
 from common.phone import try_normalise_phone
 from org.models import Branch, Customer
-from org.selectors import customer_for_phone
+from org.selectors import UnroutedBranch, branch_for_unrouted, customer_for_phone
 from org.services import customer_create
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ OPEN_CALLBACK = (
     CallbackRequest.Status.ASSIGNED,
     CallbackRequest.Status.CONTACTED,
 )
+BRANCH_NOT_NAMED = "Called the central number without naming a branch: ask which branch they meant."
 EVENT_BY_STAGE = {stage: event.removeprefix("call_") for event, stage in STAGE_BY_EVENT.items()}
 
 
@@ -270,6 +272,14 @@ def call_link_customer(*, call: Call, customer: Customer) -> Call:
     return call
 
 
+def call_note_branch(*, call: Call, branch: Branch) -> Call:
+    """A call on the central line named its branch: it belongs there now (follow-up callback, lists)."""
+    if call.branch_id is None:
+        call.branch = branch
+        call.save(update_fields=["branch", "updated_at"])
+    return call
+
+
 def call_mark_follow_up_checked(*, call: Call) -> Call:
     call.follow_up_checked_at = timezone.now()
     call.save(update_fields=["follow_up_checked_at", "updated_at"])
@@ -291,11 +301,12 @@ def _outcome(call: Call) -> CallOutcome:
     )
 
 
-def _branch_for_follow_up(call: Call) -> Branch | None:
-    """The call's branch; for a number not tied to one, the company's first active branch."""
+def _branch_for_follow_up(call: Call) -> UnroutedBranch:
+    """The call's branch (its number's, or the one named during a call on the central line); else the
+    rule for callbacks nobody named a branch for (`org.selectors.branch_for_unrouted`)."""
     if call.branch_id is not None:
-        return call.branch
-    return Branch.objects.filter(is_active=True).order_by("id").first()
+        return UnroutedBranch(call.branch, True)
+    return branch_for_unrouted(customer=call.customer)
 
 
 def _follow_up_priority(call: Call) -> str | None:
@@ -331,7 +342,8 @@ def call_follow_up(*, call: Call) -> CallbackRequest | None:
     reason = follow_up_reason(_outcome(call))
     phone = try_normalise_phone(_caller_number(call)) or ""
     skip = "goal reached" if reason is None else _skip_follow_up(call, phone)
-    branch = _branch_for_follow_up(call) if skip is None else None
+    where = _branch_for_follow_up(call) if skip is None else UnroutedBranch(None, False)
+    branch = where.branch
     if skip is None and branch is None:
         skip = "the company has no active branch"
     if skip is not None:
@@ -346,8 +358,12 @@ def call_follow_up(*, call: Call) -> CallbackRequest | None:
         customer_name=call.customer.name if call.customer and call.customer.name != phone else "",
         customer_id=call.customer_id,
         priority=_follow_up_priority(call),
-        notes=call.summary,
-        metadata={"retell_call_id": call.retell_call_id, "reason": reason},
+        notes=call.summary if where.confirmed else f"{gettext(BRANCH_NOT_NAMED)} {call.summary}".strip(),
+        metadata={
+            "retell_call_id": call.retell_call_id,
+            "reason": reason,
+            **({} if where.confirmed else {"branch_unconfirmed": True}),
+        },
         source=CallbackRequest.Source.PHONE_AGENT,
         call_id=call.pk,
     )

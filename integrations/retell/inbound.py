@@ -12,6 +12,7 @@ from django.utils import timezone
 from integrations.retell import selectors, speech
 from integrations.retell.payloads import InboundCall
 from integrations.retell.routing import Route
+from org.models import Branch
 from org.selectors import customer_for_phone
 
 
@@ -47,16 +48,37 @@ def _customer_variables(phone: str, now: datetime, language: str) -> dict[str, s
     }
 
 
+def branch_line(branch: Branch) -> str:
+    """ "Praxis Mitte (Hauptstraße 1, 10115 Berlin): Beratung, Zahnreinigung" for the agent to read."""
+    address = " ".join(branch.address.split())
+    services = ", ".join(service.name for service in branch.services.all())
+    return f"{branch.name} ({address}): {services}" if address else f"{branch.name}: {services}"
+
+
+def _branch_variables(
+    branch: Branch | None, branches: list[Branch], route: Route, local_now: datetime
+) -> dict[str, str]:
+    """The dialled branch, and every branch (on the central line, a number of no branch, to choose from)."""
+    return {
+        "branch_name": branch.name if branch else "",
+        "branch_open_now": speech.yes_no(bool(branch) and branch.weekly_hours().is_open(local_now)),
+        "central_line": speech.yes_no(route.branch_id is None),
+        "branch_needed": speech.yes_no(branch is None and len(branches) > 1),
+        "branch_names": ", ".join(b.name for b in branches),
+        "branches": "; ".join(branch_line(b) for b in branches),
+    }
+
+
 def dynamic_variables(*, inbound: InboundCall, route: Route, now: datetime | None = None) -> dict[str, str]:
     """Strings only. The connection must be on the route's company schema."""
     language = speech.language_of(route.company.language)
-    branch = selectors.branch_for_call(route.branch_id)
+    branches = list(selectors.active_branches())
+    branch = selectors.branch_among(branches, route.branch_id)
     local_now = (now or timezone.now()).astimezone(selectors.call_timezone(branch))
     with speech.speaking(language):
         variables = {
             "company_name": route.company.name,
-            "branch_name": branch.name if branch else "",
-            "branch_open_now": speech.yes_no(bool(branch) and branch.weekly_hours().is_open(local_now)),
+            **_branch_variables(branch, branches, route, local_now),
             "language": language,
             "caller_number": inbound.from_number,
             "caller_number_withheld": speech.yes_no(not inbound.from_number),

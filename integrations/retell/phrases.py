@@ -285,6 +285,19 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "I cannot do that right now; I have arranged for a colleague to call you back.",
         "de": "Das kann ich gerade leider nicht erledigen; wir rufen Sie dazu zurück.",
     },
+    # the central line: which branch?
+    "branch_needed": {
+        "en": "Which of our branches do you mean: {options}?",
+        "de": "Welche unserer Filialen meinen Sie: {options}?",
+    },
+    "unknown_branch": {
+        "en": "I could not find a branch called {value}. We have {options}. Which one do you mean?",
+        "de": "Eine Filiale {value} habe ich nicht gefunden. Wir haben {options}. Welche meinen Sie?",
+    },
+    "ambiguous_branch": {
+        "en": "Do you mean {options}?",
+        "de": "Meinen Sie {options}?",
+    },
 }
 
 

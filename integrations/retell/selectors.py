@@ -3,13 +3,13 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from appointments.models import Appointment
 from callbacks.models import CallbackRequest
 from common.conf import current_company
 from common.phone import try_normalise_phone
-from org.models import Branch, Customer, OpeningHours
+from org.models import Branch, Customer, OpeningHours, Service
 
 OPEN_CALLBACK_STATUSES = (
     CallbackRequest.Status.PENDING,
@@ -18,16 +18,31 @@ OPEN_CALLBACK_STATUSES = (
 )
 
 
-def branch_for_call(branch_id: int | None) -> Branch | None:
-    """The branch behind the dialled number; a number not tied to one branch answers for the first one."""
-    branches = Branch.objects.filter(is_active=True).prefetch_related(
-        Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")), "closures"
+def active_branches() -> QuerySet[Branch]:
+    """The company's active branches with their hours and services, by name."""
+    return (
+        Branch.objects.filter(is_active=True)
+        .prefetch_related(
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
+            "closures",
+            Prefetch("services", queryset=Service.objects.filter(is_active=True).order_by("name")),
+        )
+        .order_by("name", "id")
     )
+
+
+def branch_for_call(branch_id: int | None) -> Branch | None:
+    """The active branch behind the dialled number (see `branch_among`)."""
+    branches = active_branches()
+    return branch_among(list(branches.filter(pk=branch_id) if branch_id else branches[:2]), branch_id)
+
+
+def branch_among(branches: list[Branch], branch_id: int | None) -> Branch | None:
+    """The dialled number's branch among the active `branches`. A number tied to no branch (the central
+    line) has one only when the company has one active branch; otherwise the caller names it."""
     if branch_id is not None:
-        branch = branches.filter(pk=branch_id).first()
-        if branch is not None:
-            return branch
-    return branches.order_by("id").first()
+        return next((branch for branch in branches if branch.pk == branch_id), None)
+    return branches[0] if len(branches) == 1 else None
 
 
 def call_timezone(branch: Branch | None) -> ZoneInfo:

@@ -119,6 +119,7 @@ def _booking_by_callback(context: FunctionContext, service: Service, start: date
 
 def book_appointment(context: FunctionContext) -> Reply:
     _selectors, services = appointment_services()
+    branch = context.require_branch()
     service = context.service()
     staff = checked_staff(context, service)
     start = exact_start(context)
@@ -131,7 +132,7 @@ def book_appointment(context: FunctionContext) -> Reply:
         appointment = services.appointment_book(
             customer=customer,
             service=service,
-            branch=context.branch,
+            branch=branch,
             starts_at=start,
             staff=staff,
             source=PHONE_AGENT,
@@ -258,7 +259,7 @@ def reschedule_appointment(context: FunctionContext) -> Reply:
         try:
             return check_window(context, query, wish)
         except CalcomError as error:
-            return calendar_down(context, appointment.service, wish.earliest, error)
+            return calendar_down(context, appointment.service, wish.earliest, error, appointment.branch)
     new_start = wish.earliest
     check = can_reschedule(appointment, new_start, by=PHONE_AGENT)
     stop = _policy_gate(context, check, appointment, "fee_confirm_reschedule", when=context.moment(new_start))
@@ -278,7 +279,7 @@ def reschedule_appointment(context: FunctionContext) -> Reply:
     except services.AppointmentDeferred as deferred:
         return deferred_reply(context, deferred, new_start)
     except CalcomUnavailable as error:
-        return calendar_down(context, appointment.service, new_start, error)
+        return calendar_down(context, appointment.service, new_start, error, appointment.branch)
     except ValidationError as error:
         return refusal(context, error)
     moved_to = context.moment(moved.starts_at)

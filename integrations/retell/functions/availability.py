@@ -81,6 +81,7 @@ def check_window(context: FunctionContext, query, wish: SpokenTime) -> Reply:
 
 def check_availability(context: FunctionContext) -> Reply:
     """Free times for a service on a day, in a window ("vormittags") or at an exact time (+ alternatives)."""
+    context.require_branch()
     service = context.service()
     staff = checked_staff(context, service)
     wish = context.future_when("when", extra=context.arg("time"))
@@ -99,6 +100,7 @@ def check_availability(context: FunctionContext) -> Reply:
 
 def find_next_available(context: FunctionContext) -> Reply:
     selectors, _services = appointment_services()
+    context.require_branch()
     service = context.service()
     staff = checked_staff(context, service)
     after = context.future_when("after") if context.arg("after") else None
@@ -127,13 +129,14 @@ def find_next_available(context: FunctionContext) -> Reply:
 
 def reserve_slot(context: FunctionContext) -> Reply:
     _selectors, services = appointment_services()
+    branch = context.require_branch()
     service = context.service()
     staff = checked_staff(context, service)
     start = exact_start(context)
     try:
         hold = services.slot_hold(
             service=service,
-            branch=context.branch,
+            branch=branch,
             starts_at=start,
             staff=staff,
             customer=context.customer,

@@ -16,7 +16,7 @@ from callbacks.models import CallbackRequest
 from common.phone import try_normalise_phone
 from integrations.retell.functions.context import ArgumentProblem, FunctionContext, Reply
 from integrations.retell.spoken_time import SpokenTime
-from org.models import Service, Staff
+from org.models import Branch, Service, Staff
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +42,11 @@ def spoken_slots(context: FunctionContext, starts: list[datetime]) -> str:
 def slot_query(
     context: FunctionContext, service: Service, staff: Staff | None, exclude: Appointment | None = None
 ):
+    """The slots wish at the caller's branch; a move stays at the moved appointment's branch."""
     selectors, _services = appointment_services()
+    branch = exclude.branch if exclude is not None else context.require_branch()
     return selectors.SlotQuery(
-        service=service, branch=context.branch, staff=staff, customer=context.customer, exclude=exclude
+        service=service, branch=branch, staff=staff, customer=context.customer, exclude=exclude
     )
 
 
@@ -83,9 +85,15 @@ def own_appointment_then(context: FunctionContext, start: datetime, service: Ser
 
 
 def leave_callback(
-    context: FunctionContext, service: Service | None, wanted: datetime | None, note: str, kind: str
+    context: FunctionContext,
+    service: Service | None,
+    wanted: datetime | None,
+    note: str,
+    kind: str,
+    branch: Branch | None = None,
 ) -> CallbackRequest | None:
-    """A callback request (source `booking_failure`) with what the caller wanted; None without a number.
+    """A callback request (source `booking_failure`) with what the caller wanted, at `branch` (default: the
+    caller's); None without a number or a branch.
 
     A withheld caller's dictated number gets a new callback marked as such, never someone else's record.
     """
@@ -93,11 +101,12 @@ def leave_callback(
 
     dictated = "" if context.caller_phone else try_normalise_phone(context.arg("phone")) or ""
     phone = context.caller_phone or dictated
-    if not phone or context.branch is None:
+    branch = branch or context.branch
+    if not phone or branch is None:
         return None
     when = context.moment(wanted) if wanted else ""
     created = callback_create(
-        branch_id=context.branch.pk,
+        branch_id=branch.pk,
         phone=phone,
         customer_name=context.arg("name") or (context.customer.name if context.customer else ""),
         customer_id=context.customer.pk if context.customer else None,
@@ -112,11 +121,15 @@ def leave_callback(
 
 
 def calendar_down(
-    context: FunctionContext, service: Service | None, wanted: datetime | None, error: Exception
+    context: FunctionContext,
+    service: Service | None,
+    wanted: datetime | None,
+    error: Exception,
+    branch: Branch | None = None,
 ) -> Reply:
     """The calendar failed us: leave a callback request so the caller is not lost, and say so."""
     logger.warning("calendar unavailable during call %s: %s", context.call, error)
-    callback = leave_callback(context, service, wanted, str(error), "calendar_unavailable")
+    callback = leave_callback(context, service, wanted, str(error), "calendar_unavailable", branch)
     if callback is None:
         return {"ok": False, "status": "calendar_unavailable", "message": context.say("error")}
     return {

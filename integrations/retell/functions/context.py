@@ -17,13 +17,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from calls.models import Call
+from calls.services import call_note_branch
 from common.phone import try_normalise_phone
 from integrations.retell import phrases, selectors, speech
 from integrations.retell.payloads import FunctionCall
 from integrations.retell.routing import Route
 from integrations.retell.spoken_time import SpokenTime, SpokenTimeError, parse_spoken_time
 from org.models import Branch, Customer, Service, Staff
-from org.selectors import customer_for_phone
+from org.selectors import branch_matching, customer_for_phone
 
 Reply = dict[str, Any]
 
@@ -46,6 +47,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "customer_phone", "telefon", "telefonnummer", "callback_number"),
     "email": ("email", "customer_email", "e_mail", "mail"),
     "staff": ("staff", "mitarbeiter", "employee", "preferred_staff", "staff_name"),
+    "branch": ("branch", "branch_name", "filiale", "standort", "location", "branch_id"),
     "reason": ("reason", "grund", "anliegen", "notes", "notiz", "topic"),
     "notes": ("notes", "notiz", "anmerkung", "bemerkung"),
     "priority": ("priority", "prioritaet", "dringlichkeit"),
@@ -74,7 +76,38 @@ class FunctionContext:
 
     @cached_property
     def branch(self) -> Branch | None:
-        return self.call.branch or selectors.branch_for_call(self.route.branch_id)
+        """The branch the caller named (argument `branch`), else the call's: its number's, or the one
+        named earlier in this call, or the company's only one. None on the central line until named.
+
+        A name that matches no branch or several raises `ArgumentProblem` (the agent asks again).
+        """
+        spoken = self.arg("branch")
+        if not spoken:
+            return self.call.branch or selectors.branch_for_call(self.route.branch_id)
+        matches = branch_matching(spoken)
+        if len(matches) != 1:
+            raise self._which_branch(spoken, matches)
+        if self.call.branch_id is None:
+            call_note_branch(call=self.call, branch=matches[0])
+        return selectors.branch_for_call(matches[0].pk)
+
+    def require_branch(self) -> Branch:
+        """The branch this answer depends on; on the central line, a question naming the branches."""
+        if self.branch is None:
+            raise self._which_branch("", [])
+        return self.branch
+
+    def _which_branch(self, spoken: str, matches: list[Branch]) -> ArgumentProblem:
+        offered = matches or list(selectors.active_branches())
+        names = self.listing([branch.name for branch in offered], "or")
+        if matches:
+            status, message = "ambiguous_branch", self.say("ambiguous_branch", options=names)
+        elif spoken:
+            status, message = "unknown_branch", self.say("unknown_branch", value=spoken, options=names)
+        else:
+            status, message = "branch_needed", self.say("branch_needed", options=names)
+        branches = [{"id": b.pk, "name": b.name, "address": " ".join(b.address.split())} for b in offered]
+        return ArgumentProblem("branch", status, message, branches=branches)
 
     @cached_property
     def language(self) -> str:

@@ -31,7 +31,7 @@ def check_customer(context: FunctionContext) -> Reply:
 
 
 def list_services(context: FunctionContext) -> Reply:
-    """The services of the caller's branch."""
+    """The services of the caller's branch; on the central line every branch's, each with where."""
     services = context.services()
     if not services:
         return {"ok": True, "services": [], "message": context.say("no_services")}
@@ -44,6 +44,11 @@ def list_services(context: FunctionContext) -> Reply:
                 "duration_minutes": s.duration_minutes,
                 "price": str(s.price),
                 "currency": s.currency,
+                **(
+                    {}
+                    if context.branch
+                    else {"branches": [b.name for b in s.branches.filter(is_active=True)]}
+                ),
             }
             for s in services
         ],
@@ -95,8 +100,7 @@ def _day_hours(context: FunctionContext, day: date) -> str:
 
 def get_opening_hours(context: FunctionContext) -> Reply:
     """One day's hours (closures included) when a day is given, else the coming seven days."""
-    if context.branch is None:
-        return {"ok": True, "days": [], "message": context.say("no_hours")}
+    context.require_branch()
     if context.arg("when"):
         day = context.when("when").first_day
         return {
@@ -168,6 +172,7 @@ def request_callback(context: FunctionContext) -> Reply:
     one; a dictated number starts a new callback of its own and touches nobody's records."""
     from callbacks.services import callback_create  # late: keeps the webhook URLs importable on their own
 
+    branch = context.require_branch()
     reason = context.require("reason", "ask_reason")
     phone, dictated = _callback_phone(context)
     window = context.future_when("preferred_time") if context.arg("preferred_time") else None
@@ -175,7 +180,7 @@ def request_callback(context: FunctionContext) -> Reply:
     customer = None if dictated else context.customer
     try:
         created = callback_create(
-            branch_id=context.branch.pk if context.branch else None,
+            branch_id=branch.pk,
             phone=phone,
             customer_name=context.arg("name") or (customer.name if customer else ""),
             customer_id=customer.pk if customer else None,

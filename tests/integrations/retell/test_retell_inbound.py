@@ -113,8 +113,8 @@ def test_inbound_writes_nothing_and_reads_a_fixed_number_of_rows(acme, retell_cl
         q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
     ]
     reads = [q for q in queries.captured_queries if not q["sql"].startswith("SET search_path")]
-    # host, number route, branch + hours + closures, customer, next appointment, open callback
-    assert len(reads) == 8
+    # host, number route, branches + hours + closures + services, customer, next appointment, open callback
+    assert len(reads) == 9
 
 
 @pytest.mark.parametrize("body", [{"event": "call_inbound"}, {"event": "call_inbound", "call_inbound": {}}])
