@@ -12,8 +12,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext
 
 from callbacks.models import CallbackRequest
@@ -160,6 +161,35 @@ def _customer_for(phone: str, *, name: str, create: bool) -> Customer | None:
     return existing
 
 
+def _named_after_the_number(name: str, phone: str) -> bool:
+    return not name.strip() or try_normalise_phone(name) == phone or name.strip() == phone
+
+
+def call_name_the_caller(*, call: Call, name: str) -> int:
+    """The name came after the caller's record was made under their number (analysis, collected
+    variables): the record and the open callbacks still showing the number (or nothing) take it.
+
+    A name someone typed in is never overwritten. Returns how many callbacks were renamed.
+    """
+    name = strip_tags(name).strip()[:200]
+    customer, phone = call.customer, try_normalise_phone(_caller_number(call)) or ""
+    if not name or customer is None or not phone or str(customer.phone) != phone:
+        return 0
+    if _named_after_the_number(customer.name, phone):
+        customer.name = name
+        customer.save(update_fields=["name"])
+    open_callbacks = CallbackRequest.objects.filter(
+        Q(customer=customer) | Q(call=call, phone=phone), status__in=OPEN_CALLBACK, deleted_at__isnull=True
+    )
+    renamed = 0
+    for callback in open_callbacks:
+        if _named_after_the_number(callback.customer_name, phone):
+            callback.customer_name = name
+            callback.save(update_fields=["customer_name", "updated_at"])
+            renamed += 1
+    return renamed
+
+
 def _caller_number(call: Call) -> str:
     return call.to_number if call.direction == Call.Direction.OUTBOUND else call.from_number
 
@@ -207,10 +237,13 @@ def call_record_retell_event(
     if call.branch_id is None and branch_id is not None and Branch.objects.filter(pk=branch_id).exists():
         call.branch_id = branch_id
         changed.append("branch")
+    name = caller_name(data)
     if call.customer_id is None:
-        call.customer = _customer_for(_caller_number(call), name=caller_name(data), create=create_customer)
+        call.customer = _customer_for(_caller_number(call), name=name, create=create_customer)
         if call.customer is not None:
             changed.append("customer")
+    if name and call.customer is not None:
+        call_name_the_caller(call=call, name=name)
     if "cost_cents" in changed and call.cost_cents is not None:
         _convert_cost(call)
     if created or changed:
