@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from callbacks.models import CallbackRequest
 from callbacks.priority import HIGH
@@ -42,7 +42,9 @@ OPEN_CALLBACK = (
     CallbackRequest.Status.ASSIGNED,
     CallbackRequest.Status.CONTACTED,
 )
-BRANCH_NOT_NAMED = "Called the central number without naming a branch: ask which branch they meant."
+BRANCH_NOT_NAMED = gettext_noop(
+    "Called the central number without naming a branch: ask which branch they meant."
+)
 EVENT_BY_STAGE = {stage: event.removeprefix("call_") for event, stage in STAGE_BY_EVENT.items()}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from appointments.models import UnmappedBooking
 from appointments.services.unmapped import unmapped_booking_link_callback
@@ -14,11 +14,13 @@ from org.selectors import branch_for_unrouted, customer_for_email, customer_for_
 
 logger = logging.getLogger(__name__)
 
-NEEDS_MAPPING_NOTE = (
+NEEDS_MAPPING_NOTE = gettext_noop(
     "Booked online in Cal.com (event type %(event_type)s, %(when)s), but no branch has this event type "
     "mapped: confirm the booking with the patient and map the event type under Appointments → Event types."
 )
-BRANCH_UNCONFIRMED_NOTE = "Branch not known: ask the patient which branch they meant and move this request."
+BRANCH_UNCONFIRMED_NOTE = gettext_noop(
+    "Branch not known: ask the patient which branch they meant and move this request."
+)
 
 
 def calcom_unmapped_hand_over(unmapped: UnmappedBooking) -> bool:
