@@ -15,6 +15,7 @@ from unfold.decorators import action
 from integrations.calcom.services import calcom_event_reprocess
 from integrations.models import WebhookEvent
 from integrations.retell.services import retell_event_reprocess
+from org import access
 
 
 @admin.register(WebhookEvent)
@@ -42,12 +43,19 @@ class WebhookEventAdmin(ModelAdmin):
         # The list never loads the (large) bodies.
         return super().get_queryset(request).defer("body", "raw_body")
 
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return access.may_read_webhook_inbox(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return access.may_read_webhook_inbox(request.user)
+
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         # Needed for the reprocess action; the fields themselves stay read-only.
-        return request.user.has_perm("integrations.change_webhookevent")
+        allowed = request.user.has_perm("integrations.change_webhookevent")
+        return allowed and access.may_read_webhook_inbox(request.user)
 
     @action(description=_("Reprocess"), permissions=["change"])
     def reprocess(self, request: HttpRequest, queryset: QuerySet[WebhookEvent]) -> None:

@@ -192,6 +192,11 @@ def may_act_for_staff(user: User, staff: Staff) -> bool:
     )
 
 
+def may_read_webhook_inbox(user: User) -> bool:
+    """The stored webhook requests (raw bodies of every branch's calls and bookings): admins only."""
+    return is_admin(user)
+
+
 def may_see_costs(user: User) -> bool:
     """Call costs and usage (cost columns, cost reports): admins only."""
     return is_admin(user)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from appointments.models import SlotHold
 from callbacks.models import CallbackEscalation
+from integrations.models import WebhookEvent
 from notifications.models import EventType, NotificationDelivery
 from org.roles import Role
 from tests.factories.appointments import AppointmentFactory
@@ -100,6 +101,13 @@ def other_branch(nord, nora) -> dict[str, object]:
             not_before=timezone.now(),
         ),
     }
+    objects["integrations.WebhookEvent"] = WebhookEvent.objects.create(
+        source="retell",
+        event="call_analyzed",
+        external_id=f"{SECRET}-call",
+        body={"call": {"call_id": f"{SECRET}-call", "transcript": f"{SECRET} words"}},
+        status="processed",
+    )
     return objects
 
 
