@@ -83,6 +83,14 @@ def test_staff_see_and_change_only_their_own(as_user, anna, max_manager, clock):
     assert colleague.ends_on == date(2026, 3, 12)
 
 
+def test_a_manager_lists_only_their_branchs_absences(as_user, max_manager, anna, olga, clock):
+    at_mitte = AbsenceFactory(staff=anna, starts_on=date(2026, 3, 10), ends_on=date(2026, 3, 12))
+    at_nord = AbsenceFactory(staff=olga, starts_on=date(2026, 3, 10), ends_on=date(2026, 3, 12))
+    client = as_user(max_manager)
+    assert list(client.get(URL).context["cl"].result_list) == [at_mitte]
+    assert client.get(f"{URL}{at_nord.pk}/change/").status_code in (302, 403, 404)
+
+
 def test_an_admin_enters_one_for_anyone(as_user, ada, olga, clock):
     assert as_user(ada).post(f"{URL}add/", entry(olga)).status_code == 302
     assert Absence.objects.get().staff == olga
