@@ -13,12 +13,16 @@ import pytest
 from django.forms.models import model_to_dict
 from prometheus_client import REGISTRY
 
-from appointments.models import Appointment
+from appointments.models import Appointment, UnmappedBooking
+from appointments.services import event_type_map
+from callbacks.models import CallbackRequest
 from integrations.calcom.reconcile import calcom_reconcile
 from integrations.calcom.services import calcom_event_store
+from org.models import Service
 from tests.appointments import conftest as acme_calendar
 from tests.appointments.conftest import EVENT_TYPE, next_weekday_at
 from tests.appointments.test_calcom_webhooks import booking_payload
+from tests.factories.org import BranchFactory
 
 calcom, haircut, jonas = acme_calendar.calcom, acme_calendar.haircut, acme_calendar.jonas
 _cold_policy_cache = acme_calendar._cold_policy_cache
@@ -247,3 +251,25 @@ def test_the_booking_list_request_matches_calcoms_contract(contract_client):
     )
 
     assert listed and all(booking["uid"] for booking in listed)
+
+
+def test_a_listed_booking_lands_on_its_event_types_branch_and_an_unplaceable_one_waits(
+    calcom, haircut, jonas, reconcile
+):
+    charlottenburg = BranchFactory(name="Charlottenburg")
+    haircut.branches.add(charlottenburg)
+    event_type_map(branch=charlottenburg, service=haircut, event_type_id=5151)
+    shared = Service.objects.create(name="Färben", calcom_event_type_id=6262)
+    shared.branches.add(haircut.branches.get(name="Mitte"), charlottenburg)
+    at_charlottenburg = made_in_calcom(calcom, next_weekday_at(1, 10), eventTypeId=5151)
+    shared_uid = made_in_calcom(calcom, next_weekday_at(1, 11), eventTypeId=6262)
+
+    assert reconcile() == 2
+    assert reconcile() == 0, "the waiting booking and its callback are made once"
+
+    assert Appointment.objects.get(calcom_booking_uid=at_charlottenburg).branch == charlottenburg
+    assert not Appointment.objects.filter(calcom_booking_uid=shared_uid).exists(), (
+        "two branches: never guessed"
+    )
+    assert UnmappedBooking.objects.get().calcom_booking_uid == shared_uid
+    assert CallbackRequest.objects.get().metadata["calcom_booking_uid"] == shared_uid
