@@ -8,6 +8,7 @@ calls and service errors back into form errors.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +32,7 @@ from unfold.widgets import (
     UnfoldBooleanWidget,
 )
 
-from appointments import services
+from appointments import admin_booking, services
 from appointments.models import Appointment, EventTypeMapping, SlotHold, UnmappedBooking
 from appointments.selectors import appointments_of_day, services_without_event_type
 from common.conf import current_company
@@ -151,7 +152,11 @@ class AppointmentAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
         return access.appointment_q(user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # bookings go through Cal.com (appointment_book): the phone agent, the API, Cal.com
+        return admin_booking.may_book(request.user)  # "add" is the booking screen (appointment_book)
+
+    def get_urls(self):
+        book = self.admin_site.admin_view(partial(admin_booking.book_view, self))
+        return [path("add/", book, name="appointments_appointment_add"), *super().get_urls()]
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # cancel instead: the record and its modifications stay

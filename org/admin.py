@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action, display
 
+from appointments.admin_booking import may_book
 from appointments.models import Appointment
 from callbacks import visibility
 from callbacks.assignment import with_open_load
@@ -251,7 +252,7 @@ class CustomerAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
         CustomerOptOutsInline,
     ]
     readonly_fields = ["anonymised_at", "created_at"]
-    actions_detail = ["export_data", "anonymise"]
+    actions_detail = ["book_appointment", "export_data", "anonymise"]
     actions = ["anonymise_selected"]
 
     def access_rule(self, user) -> Q:
@@ -265,6 +266,21 @@ class CustomerAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
         if phone:
             queryset |= self.get_queryset(request).filter(phone=phone)
         return queryset, duplicates
+
+    def has_book_appointment_permission(self, request, object_id=None) -> bool:
+        return may_book(request.user)
+
+    @action(
+        description=_("Book appointment"),
+        url_path="book",
+        icon="event_available",
+        permissions=["book_appointment"],
+    )
+    def book_appointment(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The booking screen (appointments.admin_booking) for this customer."""
+        customer = get_object_or_404(self.get_queryset(request), pk=object_id)
+        url = reverse("admin:appointments_appointment_add")
+        return HttpResponseRedirect(f"{url}?customer={customer.pk}")
 
     def has_anonymise_permission(self, request, object_id=None) -> bool:
         return visibility.is_admin(request.user)

@@ -36,6 +36,7 @@ from callbacks.admin.actions import (
     perform_restore,
     perform_soft_delete,
 )
+from callbacks.admin.booking_link import booking_link
 from callbacks.admin.bulk import BulkActionsMixin
 from callbacks.admin.columns import CallbackColumns
 from callbacks.admin.filters import (
@@ -255,6 +256,7 @@ class CallbackRequestAdmin(BulkActionsMixin, RowActionsMixin, CallbackColumns, M
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         callback = self._object_or_refuse(request, object_id)
         extra_context = {**(extra_context or {}), **self._detail_context(callback)}
+        extra_context["book_url"] = booking_link(request, callback)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
