@@ -7,6 +7,8 @@ A model registered later is walked too: its list and add pages always, its objec
 names how to make one at the other branch.
 """
 
+from datetime import date
+
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, reverse
@@ -20,7 +22,7 @@ from org.roles import Role
 from tests.factories.appointments import AppointmentFactory
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.calls import CallFactory, FunctionInvocationFactory
-from tests.factories.org import BranchFactory, CustomerFactory, ServiceFactory
+from tests.factories.org import AbsenceFactory, BranchFactory, CustomerFactory, ServiceFactory
 from tests.factories.policies import ModificationFactory
 from tests.personas import acme_person
 
@@ -107,6 +109,9 @@ def other_branch(nord, nora) -> dict[str, object]:
         external_id=f"{SECRET}-call",
         body={"call": {"call_id": f"{SECRET}-call", "transcript": f"{SECRET} words"}},
         status="processed",
+    )
+    objects["org.Absence"] = AbsenceFactory(
+        staff=nora, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 6), note=f"{SECRET} leave"
     )
     return objects
 
@@ -244,6 +249,5 @@ SCOPED_ELSEWHERE = {
     "policies.PolicyConfiguration",
     "notifications.NotificationConfiguration",
     "notifications.InAppNotification",
-    "org.Absence",
     "tenants.Company",
 }
