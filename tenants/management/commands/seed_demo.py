@@ -1,18 +1,24 @@
 """Demo data for `make run`: two companies with branches, hours, services, staff, customers, callbacks.
 
+The demo company shows a clinic with several branches: three branches, each with its own number and its
+own Cal.com event types, a central number without a branch (the agent asks which branch), staff in one or
+two branches, and one planned absence.
+
 Idempotent: a second run finds everything in place and changes nothing.
 """
 
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from org.models import Branch, Customer, OpeningHours, Service
-from org.services import customer_create, staff_ensure
-from tenants.services import company_provision, public_tenant_ensure
+from org.models import Absence, Branch, Customer, OpeningHours, Service, Staff
+from org.services import absence_save, customer_create, staff_ensure
+from tenants.models import Company
+from tenants.services import company_provision, phone_route_add, public_tenant_ensure
 
 PASSWORD = "demo12345"
 COMPANIES = [
@@ -20,8 +26,15 @@ COMPANIES = [
         "slug": "demo",
         "name": "Demo Praxis",
         "phone": "+49 30 55501000",
-        "branches": ["Berlin Mitte", "Berlin Charlottenburg"],
+        "branches": ["Berlin Mitte", "Berlin Charlottenburg", "Berlin Prenzlauer Berg"],
         "services": [("Erstberatung", 30, "0.00"), ("Behandlung", 60, "80.00"), ("Kontrolle", 20, "35.00")],
+        # Number -> branch; None is the central number, routed to the company but to no branch.
+        "numbers": {
+            "+49 30 55501001": "Berlin Mitte",
+            "+49 30 55501002": "Berlin Charlottenburg",
+            "+49 30 55501003": "Berlin Prenzlauer Berg",
+            "+49 30 55501009": None,
+        },
     },
     {
         "slug": "beispiel",
@@ -56,10 +69,11 @@ class Command(BaseCommand):
                 admin_password=PASSWORD,
             )
             with tenant_context(result.company):
-                self.seed_company(spec)
+                branches = self.seed_company(spec)
+            self.numbers(result.company, spec.get("numbers", {}), branches)
             self.stdout.write(f"Demo company {slug} ready at {result.domains[0]}")
 
-    def seed_company(self, spec: dict) -> None:
+    def seed_company(self, spec: dict) -> dict[str, Branch]:
         slug = spec["slug"]
         branches = [self.branch(name) for name in spec["branches"]]
         services = [self.service(name, minutes, price, branches) for name, minutes, price in spec["services"]]
@@ -79,26 +93,39 @@ class Command(BaseCommand):
             branches=(branches[0],),
             services=tuple(services),
         )
-        staff_ensure(
+        tom = staff_ensure(
             email=f"tom@{slug}.test",
             name="Tom Berger",
             role="staff",
             password=PASSWORD,
             branches=(branches[0],),
             services=tuple(services[:2]),
-        )
-        staff_ensure(
+        )[0]
+        tom.branches.add(*branches[:2])  # works in two branches (also in data seeded before)
+        sara = staff_ensure(
             email=f"sara@{slug}.test",
             name="Sara Wolf",
             role="staff",
             password=PASSWORD,
             branches=(branches[1],),
             services=tuple(services),
+        )[0]
+        staff_ensure(
+            email=f"lukas@{slug}.test",
+            name="Lukas Schmidt",
+            role="staff",
+            password=PASSWORD,
+            branches=(branches[-1],),
+            services=tuple(services),
         )
         admin = staff_ensure(email=f"admin@{slug}.test", name="Ada Admin", role="admin")[0]
         admin.branches.set(branches)
+        Staff.objects.get(user__username=f"manager@{slug}.test").branches.add(*branches)
+        self.absence(sara)
+        self.event_types(branches, services)
         customers = [self.customer(*row) for row in CUSTOMERS]
         self.callbacks(branches, services, customers)
+        return {branch.name: branch for branch in branches}
 
     @staticmethod
     def branch(name: str) -> Branch:
@@ -115,9 +142,41 @@ class Command(BaseCommand):
         service, created = Service.objects.get_or_create(
             name=name, defaults={"duration_minutes": minutes, "price": Decimal(price)}
         )
-        if created:
-            service.branches.set(branches)
+        service.branches.add(*branches)  # (a branch added to the demo later offers it too)
         return service
+
+    @staticmethod
+    def absence(staff: Staff) -> None:
+        """One planned holiday, in a week (it starts later, so it moves no callbacks while seeding)."""
+        if staff.absences.exists():
+            return
+        starts = timezone.localdate() + timedelta(days=7)
+        absence = Absence(
+            staff=staff, kind=Absence.Kind.HOLIDAY, starts_on=starts, ends_on=starts + timedelta(days=4)
+        )
+        absence_save(absence=absence)
+
+    @staticmethod
+    def event_types(branches: list[Branch], services: list[Service]) -> None:
+        """Each branch books each service in its own Cal.com event type (9101, 9102, ... at the first
+        branch, 9201, ... at the second); the demo has no Cal.com key, so booking says Cal.com refused."""
+        from appointments.models import EventTypeMapping
+        from appointments.services import event_type_map
+
+        for b, branch in enumerate(branches, start=1):
+            for s, service in enumerate(services, start=1):
+                if not EventTypeMapping.objects.filter(branch=branch, service=service, staff=None).exists():
+                    event_type_map(branch=branch, service=service, event_type_id=9000 + 100 * b + s)
+
+    @staticmethod
+    def numbers(company: Company, numbers: dict[str, str | None], branches: dict[str, Branch]) -> None:
+        """Branch numbers route to their branch; the central number to the company only."""
+        for number, branch_name in numbers.items():
+            branch = branches[branch_name] if branch_name else None
+            label = branch_name or "Zentrale"
+            phone_route_add(
+                company=company, number=number, branch_id=branch.pk if branch else None, label=label
+            )
 
     @staticmethod
     def customer(name: str, phone: str, email: str, vip: bool) -> Customer:
