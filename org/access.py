@@ -90,33 +90,29 @@ def branches_q(user: User) -> Q:
     return branch_q(user, "pk")
 
 
-def callback_q(user: User, prefix: str = "") -> Q:
+def callback_q(user: User) -> Q:
     """Callbacks: staff those assigned to them and the unassigned ones of their branches; managers their
-    branches' and those of no branch (a central-number call nobody could place); admins all. `prefix`
-    (e.g. "callback__") applies the rule to rows that belong to a callback."""
+    branches' and those of no branch (a central-number call nobody could place); admins all."""
     role = role_of(user)
     if role == Role.STAFF:
-        mine = Q(**{f"{prefix}assigned_to": staff_of(user).pk})
-        return mine | (Q(**{f"{prefix}assigned_to__isnull": True}) & branch_q(user, f"{prefix}branch"))
+        return Q(assigned_to=staff_of(user).pk) | (Q(assigned_to__isnull=True) & branch_q(user))
     if role == Role.MANAGER:
-        return branch_q(user, f"{prefix}branch") | Q(**{f"{prefix}branch__isnull": True})
-    return branch_q(user, f"{prefix}branch")
+        return branch_q(user) | Q(branch__isnull=True)
+    return branch_q(user)
 
 
 def appointment_q(user: User, prefix: str = "") -> Q:
-    """Appointments (and slot holds) of the user's branches."""
+    """Appointments (and slot holds) of the user's branches; `prefix` (e.g. "appointment__") applies the
+    rule to rows that belong to an appointment."""
     return branch_q(user, f"{prefix}branch")
 
 
-def call_q(user: User, prefix: str = "") -> Q:
+def call_q(user: User) -> Q:
     """Calls of the user's branches; a call without a branch through what it led to."""
     if branch_ids_for(user) is None:
         return Q()
-    unrouted = Q(**{f"{prefix}branch__isnull": True})
-    led_to = branch_q(user, f"{prefix}callback_requests__branch") | branch_q(
-        user, f"{prefix}appointments__branch"
-    )
-    return branch_q(user, f"{prefix}branch") | (unrouted & led_to)
+    led_to = branch_q(user, "callback_requests__branch") | branch_q(user, "appointments__branch")
+    return branch_q(user) | (Q(branch__isnull=True) & led_to)
 
 
 def service_q(user: User, prefix: str = "") -> Q:
