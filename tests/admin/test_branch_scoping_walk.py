@@ -141,8 +141,18 @@ def _urls(model_admin, obj) -> list[str]:
     return sorted(set(urls))
 
 
-def _custom_views() -> list[str]:
-    return [reverse("admin:index"), reverse("admin:company_activity"), "/admin/?period=week"]
+def _custom_views(objects: dict[str, object]) -> list[str]:
+    """The dashboard, the activity list, and the views that take a branch or an object as a parameter."""
+    branch, appointment = objects["org.Branch"], objects["appointments.Appointment"]
+    day = f"?branch={branch.pk}&day={appointment.starts_at.date().isoformat()}"
+    return [
+        reverse("admin:index"),
+        "/admin/?period=week",
+        reverse("admin:company_activity"),
+        reverse("admin:appointments_appointment_day_view") + day,
+        reverse("admin:policies_policyconfiguration_preview") + f"?appointment={appointment.pk}",
+        reverse("admin:callbacks_callbackrequest_live"),
+    ]
 
 
 def _leaks(response, links: set[str], path: str) -> list[str]:
@@ -167,7 +177,8 @@ def _walk(client, objects, *, post: bool) -> list[str]:
         targets += _urls(model_admin, obj)
         changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         targets.append(f"{changelist}?q={SECRET[1:-1]}")  # a search that finds it, not echoing SECRET
-    for url in sorted(set(targets + _custom_views())):
+        targets.append(f"{changelist}?branch={objects['org.Branch'].pk}")
+    for url in sorted(set(targets + _custom_views(objects))):
         methods = ("get", "post") if post else ("get",)
         for method in methods:
             try:
