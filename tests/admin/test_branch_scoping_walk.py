@@ -23,7 +23,7 @@ from tests.factories.appointments import AppointmentFactory
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.calls import CallFactory, FunctionInvocationFactory
 from tests.factories.org import AbsenceFactory, BranchFactory, CustomerFactory, ServiceFactory
-from tests.factories.policies import ModificationFactory
+from tests.factories.policies import ModificationFactory, PolicyFactory
 from tests.personas import acme_person
 
 SECRET = "Wedding"  # in every name and text of the other branch's objects
@@ -110,6 +110,8 @@ def other_branch(nord, nora) -> dict[str, object]:
         body={"call": {"call_id": f"{SECRET}-call", "transcript": f"{SECRET} words"}},
         status="processed",
     )
+    objects["policies.PolicyConfiguration"] = PolicyFactory(branch=nord, settings={"hours_before": 48})
+    PolicyFactory(staff=nora, settings={"hours_before": 12})
     objects["org.Absence"] = AbsenceFactory(
         staff=nora, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 6), note=f"{SECRET} leave"
     )
@@ -257,7 +259,6 @@ BRANCH_BOUND = {"branch", "branches", "callback", "appointment", "call"}
 SCOPED_ELSEWHERE = {
     "appointments.EventTypeMapping",
     "appointments.UnmappedBooking",
-    "policies.PolicyConfiguration",
     "notifications.NotificationConfiguration",
     "notifications.InAppNotification",
     "tenants.Company",
