@@ -2,7 +2,7 @@
 
 Every Redis call of a request gives up after settings.REDIS_CLIENT_TIMEOUTS. A hung Redis would still
 cost each call of a request that timeout, one after another (queueing the assignment, bumping the
-dashboard, queueing a notification...), and Retell hangs up on us after 10 s. So the first failure
+dashboard, queueing a notification...), and Retell hangs up on us after 10 s. So the first timeout
 closes the latch for REDIS_FAIL_FAST_SECONDS: meanwhile this process skips what can wait (what is queued
 is left to its sweep, what is cached goes stale for a moment) instead of waiting on Redis again.
 """
@@ -19,6 +19,7 @@ from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 REDIS_FAILURES = (redis.exceptions.RedisError, OperationalError, OSError)
+SLOW_FAILURES = (redis.exceptions.TimeoutError, TimeoutError)  # socket.timeout is TimeoutError
 _failed_until = 0.0
 
 
@@ -36,8 +37,18 @@ def redis_recently_failed() -> bool:
     return time.monotonic() < _failed_until
 
 
+def _timed_out(exc: BaseException | None) -> bool:
+    """A timeout anywhere in the chain (kombu wraps redis's errors): a refused connection fails at once and
+    costs nothing, only a Redis that does not answer holds the request."""
+    while exc is not None:
+        if isinstance(exc, SLOW_FAILURES):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def redis_failed() -> None:
-    """Note a Redis failure: for REDIS_FAIL_FAST_SECONDS this process does not wait on Redis again."""
+    """Note a Redis timeout: for REDIS_FAIL_FAST_SECONDS this process does not wait on Redis again."""
     global _failed_until
     _failed_until = time.monotonic() + settings.REDIS_FAIL_FAST_SECONDS
 
@@ -48,16 +59,17 @@ def redis_reset() -> None:
 
 
 def unless_redis_failed(what: str, call: Callable[[], Any]) -> None:
-    """Run `call` (a Redis write that may be skipped: queueing, a cache bump) unless Redis just failed.
+    """Run `call` (a Redis write that may be skipped: queueing, a cache bump) unless Redis just timed out.
 
-    A failure is noted and raised again, so the caller's own handling (Django's robust on_commit logs it)
-    still sees it; a skipped call is logged.
+    A timeout is noted; every failure is raised again, so the caller's own handling (Django's robust
+    on_commit logs it) still sees it; a skipped call is logged.
     """
     if redis_recently_failed():
         logger.warning("redis failed moments ago: %s skipped (left to its sweep or to expire)", what)
         return
     try:
         call()
-    except REDIS_FAILURES:
-        redis_failed()
+    except REDIS_FAILURES as exc:
+        if _timed_out(exc):
+            redis_failed()
         raise

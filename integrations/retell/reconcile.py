@@ -14,11 +14,10 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
-from retell import Retell
 
 from calls.models import Call
 from calls.services import STAGE_BY_EVENT
@@ -54,12 +53,21 @@ STARTED_FIELDS = (
     "telephony_identifier",
     "access_token",
 )
+if TYPE_CHECKING:
+    from retell import Retell
+
 PAGE_SIZE = 100
 _skip_logged: set[str] = set()
 
 
 def retell_api(api_key: str) -> Retell:
-    """Retell's own client; the address is the platform's (`RETELL_API_BASE_URL`, a stand-in in tests)."""
+    """Retell's own client; the address is the platform's (`RETELL_API_BASE_URL`, a stand-in in tests).
+
+    The SDK is imported here, not at the top: its ~2,500 pydantic models take a second or more to import,
+    and every web worker imports this module with the processing task on its first Retell webhook.
+    """
+    from retell import Retell
+
     base_url = platform_setting("RETELL_API_BASE_URL", "https://api.retellai.com")
     return Retell(api_key=api_key, base_url=base_url, timeout=20.0, max_retries=2)
 

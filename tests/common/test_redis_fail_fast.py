@@ -4,6 +4,7 @@ import logging
 from unittest.mock import patch
 
 import pytest
+import redis
 from celery import Task
 from django.test import override_settings
 from kombu.exceptions import OperationalError
@@ -14,6 +15,8 @@ from common.tasks import enqueue_on_commit
 
 pytestmark = pytest.mark.django_db
 TIMED_OUT = OperationalError("Timeout reading from 127.0.0.1:6379")
+TIMED_OUT.__cause__ = redis.exceptions.TimeoutError("Timeout reading from socket")  # as kombu wraps it
+REFUSED = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
 
 def test_after_one_failed_publish_further_queueing_in_the_process_is_skipped_and_logged(
@@ -42,3 +45,17 @@ def test_once_the_fail_fast_window_has_passed_redis_is_asked_again(django_captur
         enqueue_on_commit(callback_tasks.auto_assign, 2)
 
     assert publish.call_count == 2
+
+
+def test_a_refused_connection_fails_at_once_and_does_not_stop_the_next_publish(
+    django_capture_on_commit_callbacks,
+):
+    with (
+        patch.object(Task, "apply_async", side_effect=REFUSED) as publish,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        enqueue_on_commit(callback_tasks.auto_assign, 1)
+        enqueue_on_commit(callback_tasks.auto_assign, 2)
+
+    assert publish.call_count == 2
+    assert not redis_recently_failed()
