@@ -38,7 +38,10 @@ class StartWithOffset(serializers.DateTimeField):
     default_error_messages = {"naive": NAIVE_START}
 
     def to_internal_value(self, value):
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # well-formed but impossible, e.g. minute 99
+            self.fail("invalid", format="ISO 8601")
         if parsed is not None and parsed.tzinfo is None:
             self.fail("naive")
         return super().to_internal_value(value)

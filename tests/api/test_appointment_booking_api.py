@@ -145,6 +145,9 @@ def test_another_key_with_the_same_idempotency_key_books_on_its_own(api, wish, c
     [
         ({"starts_at": "2030-03-04T10:00:00"}, "starts_at", str(NAIVE_START)),
         ({"starts_at": "next monday"}, "starts_at", None),
+        ({"starts_at": "2030-03-04T12:99:00Z"}, "starts_at", None),
+        ({"customer": None, "phone": "+49 30 5550199", "name": "Jo\ud840"}, "name", None),
+        ({"notes": {"nested": ["\u0000"]}}, "notes.nested.0", None),
         ({"customer": None}, "customer", str(WHO_IS_BOOKED)),
         ({"customer": None, "phone": "12", "name": "Jo"}, "phone", None),
         ({"staff": "anna"}, "staff", None),
