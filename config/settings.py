@@ -191,8 +191,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Publishing never holds a request for long: one attempt within the Redis timeouts (0.5 s against a hung
 # Redis; a retry cost a second more, measured by the Redis-hung drill) and no retry by default (a pooled
-# connection Redis closed is replaced when it is taken from the pool). A message that cannot be sent is logged
-# and left to the job's sweep (common.tasks.enqueue_on_commit); the change that caused it is committed already.
+# connection Redis closed is replaced when it is taken from the pool). A message that cannot be sent is
+# logged and left to the job's sweep (common.tasks.enqueue_on_commit); the change that caused it is
+# committed already.
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": env.int("CELERY_PUBLISH_MAX_RETRIES", default=0),
