@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from appointments.models import Appointment
 from callbacks import strategies
 from callbacks.models import CallbackEvent, CallbackRequest
+from callbacks.sla import is_open_time
 from org.models import Absence, Staff
 
 BRANCH_CLOSED = "{branch} is closed now, nobody is on duty"
@@ -169,10 +170,8 @@ def last_handler_of_customer(callback: CallbackRequest, *, now: datetime) -> int
 
 
 def on_duty_now(callback: CallbackRequest, now: datetime) -> bool:
-    """Staff are on duty while the branch is open; a branch without any opening hours is always staffed
-    (the same convention as the SLA clock, which then runs on wall time)."""
-    hours = callback.branch.weekly_hours()
-    return hours.is_open(now) if any(hours.intervals.values()) else True
+    """Staff are on duty while the SLA clock runs: the branch is open, or it has no opening hours at all."""
+    return is_open_time(now, callback.branch.weekly_hours())
 
 
 def _nobody_reason(callback: CallbackRequest, *, excluded: bool) -> str:
