@@ -71,7 +71,15 @@ def test_a_read_write_key_exports_everything_and_the_audit_trail_records_it(api,
     assert response.status_code == 200
     body = response.json()
     assert body["customer"]["phone"] == PHONE
-    assert set(body) == {"exported_at", "customer", "callbacks", "appointments", "calls", "notifications"}
+    assert set(body) == {
+        "exported_at",
+        "customer",
+        "callbacks",
+        "appointments",
+        "calls",
+        "notifications",
+        "opt_outs",
+    }
     assert SECRET_WORD in body["calls"][0]["transcript"]
     record = Customer.history.filter(id=dana.pk).order_by("-history_id").first()
     assert (record.history_change_reason, record.history_actor) == (EXPORTED, "api-key:Practice software")

@@ -19,7 +19,7 @@ def test_branch_of_acme_is_invisible_in_globex_schema(company, other_company):
 def test_the_manager_of_globex_does_not_see_acme_branch_over_http(company, other_company, client_for, eve):
     BranchFactory(name="Acme Mitte")
     with tenant_context(other_company):
-        BranchFactory(name="Globex Hafen")
+        eve.branches.add(BranchFactory(name="Globex Hafen"))  # a manager sees the branches they manage
     globex = client_for(other_company)
     with tenant_context(other_company):
         globex.force_login(eve.user)
