@@ -1,5 +1,7 @@
 """URLs for hosts that are no company: the platform admin, health check and third-party webhooks."""
 
+import os
+
 from django.urls import include, path
 
 from accounts.views import two_factor_setup
@@ -23,3 +25,8 @@ urlpatterns = [
     path("webhooks/calcom/", include("integrations.calcom.urls")),
     path("webhooks/twilio/", include("notifications.public_urls")),
 ]
+
+if os.environ.get("BENCH_FLOOR") == "on":  # `make bench`'s own gunicorn only (scripts/bench/floor.py)
+    from scripts.bench.floor import urlpatterns as bench_floor
+
+    urlpatterns += bench_floor
