@@ -170,8 +170,17 @@ class Origin:
             if facts is None:
                 raise PermissionDenied(LINK_EXPIRED)
             self.facts = facts
-        customer_id = self.facts.get("customer") or params.get("customer", "")
-        self.customer = _visible_customer(request.user, customer_id, trusted=bool(self.facts))
+        if self.token:  # a callback's customer (or none yet): only what its page signed
+            self.customer = _visible_customer(request.user, self.facts.get("customer"), trusted=True)
+        else:
+            self.customer = _visible_customer(request.user, params.get("customer"), trusted=False)
+
+    @property
+    def who(self) -> str:
+        """Whom the booking is for, as the page names them ("" for a walk-in)."""
+        if self.customer is not None:
+            return self.customer.name
+        return self.facts.get("name") or self.facts.get("phone") or ""
 
     @property
     def callback_id(self) -> int | None:

@@ -270,3 +270,16 @@ def test_calcom_down_is_a_message_and_changes_nothing(
     assert not Appointment.objects.exists()
     assert list(CallbackRequest.objects.values_list("pk", "status")) == [(callback.pk, "assigned")]
     assert not Customer.objects.filter(name="Neu").exists()
+
+
+def test_a_callback_link_books_only_the_customer_it_names(tenant_client, calcom, anna, mitte, haircut, jonas):
+    caller = AssignedCallbackFactory(branch=mitte, service=haircut, phone="+4917600000001", assigned_to=anna)
+    token = origin_token(user_id=anna.user.pk, facts={"callback": caller.pk, "customer": None})
+
+    response = login(tenant_client, anna).post(
+        reverse(BOOK),
+        {**book_form(mitte, haircut, next_weekday_at(0, 10)), "origin": token, "customer": jonas.pk},
+    )
+
+    assert response.status_code == 200, "the caller still needs a name; another customer is not slipped in"
+    assert not Appointment.objects.exists()
