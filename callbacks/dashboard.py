@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
-from callbacks import visibility
+from callbacks import selectors, visibility
 from callbacks.assignment import with_open_load
 from callbacks.models import CallbackEscalation, CallbackRequest, overdue_q
 from common.conf import current_company
@@ -149,7 +149,6 @@ def compute_tiles(user, now: datetime | None = None) -> dict[str, Any]:
     open_q = Q(status__in=CallbackRequest.OPEN_STATUSES)
     overdue = overdue_q(now)
     aggregates = {
-        "open": Count("id", filter=open_q),
         "pending": Count("id", filter=Q(status=Status.PENDING)),
         "overdue": Count("id", filter=overdue),
         "unassignable": Count("id", filter=Q(status=Status.PENDING, unassignable_since__isnull=False)),
@@ -173,7 +172,7 @@ def compute_tiles(user, now: datetime | None = None) -> dict[str, Any]:
         resolved_at__isnull=True, callback__in=visibility.visible_callbacks(user).open()
     ).count()
     return Tiles(
-        open=row["open"],
+        open=selectors.open_count(user),
         pending=row["pending"],
         overdue=row["overdue"],
         unassignable=row["unassignable"],
@@ -228,30 +227,30 @@ def compute_staff_load(user) -> list[dict[str, Any]]:
 
 
 def compute_by_branch(user, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Open, overdue and completed-today callbacks per branch the user may see."""
+    """Open (`selectors.open_by_branch`, as the tile), overdue and completed-today callbacks per branch."""
     now = now or timezone.now()
     today = _company_today_start(now)
+    open_counts = selectors.open_by_branch(user)
     rows = (
         visibility.visible_callbacks(user)
         .values("branch", "branch__name")
         .annotate(
-            open=Count("id", filter=Q(status__in=CallbackRequest.OPEN_STATUSES)),
             overdue=Count("id", filter=overdue_q(now)),
             completed_today=Count("id", filter=Q(completed_at__gte=today)),
         )
         .order_by("branch__name")
     )
-    return [
+    table = [
         {
             "branch_id": row["branch"],
             "name": row["branch__name"],
-            "open": row["open"],
+            "open": open_counts.get(row["branch"], 0),
             "overdue": row["overdue"],
             "completed_today": row["completed_today"],
         }
         for row in rows
-        if row["open"] or row["completed_today"]
     ]
+    return [row for row in table if row["open"] or row["completed_today"]]
 
 
 def escalations_to_review(user) -> list[dict[str, Any]]:
