@@ -95,8 +95,11 @@ def eligible_staff(callback: CallbackRequest) -> QuerySet[Staff]:
 
 
 def eligible_for_all(callbacks: Collection[CallbackRequest]) -> QuerySet[Staff]:
-    """Who may take every one of `callbacks`: eligible for each, with room for all of them (bulk assign)."""
-    people = Staff.objects.all()
+    """Who may take every one of `callbacks`: eligible for each, with room for all of them (bulk assign).
+
+    Nobody who already holds one of them is offered: assigning it to them again is refused."""
+    holders = CallbackRequest.all_objects.filter(pk__in=[cb.pk for cb in callbacks]).values("assigned_to")
+    people = Staff.objects.exclude(pk__in=holders.filter(assigned_to__isnull=False))
     for callback in {(cb.branch_id, cb.service_id): cb for cb in callbacks}.values():
         people = people.filter(eligible_q(callback))  # chained: one branch/service join per callback
     room = F("max_open_callbacks") - len(callbacks)
