@@ -1,7 +1,7 @@
-"""Row and detail actions: which fit a callback, the form each asks for, and the one service each calls.
+"""Row and detail actions: the form each asks for and the one service each calls.
 
-The services enforce the rules; this module only decides what to offer and turns service errors into
-form errors.
+Which fit a callback now is `services.refusal`'s decision; the services enforce the rules; this module
+turns service errors into form errors.
 """
 
 from collections.abc import Callable
@@ -29,32 +29,11 @@ Status = CallbackRequest.Status
 
 
 ACTION_TEMPLATE = "admin/callbacks/callbackrequest/action_form.html"
-NOT_ALLOWED_NOW = _("“%(action)s” is not possible for callback #%(id)s in its current state.")
+NOT_ALLOWED_NOW = _("“%(action)s” is not possible for callback #%(id)s: %(reason)s.")
 NOBODY_ELIGIBLE = _("Nobody can take this callback right now (branch, service or capacity).")
 DONE = _("Callback #%(id)s: %(what)s.")
 
 
-# --- which actions fit a callback (the services enforce the rules; this only decides what to offer) ----
-
-
-def _assignable(callback: CallbackRequest, user) -> bool:
-    if not callback.is_open or callback.deleted_at is not None:
-        return False
-    return visibility.is_manager(user) or callback.assigned_to_id is None
-
-
-OFFERED: dict[str, Callable[[CallbackRequest, Any], bool]] = {
-    "assign": _assignable,
-    "auto_assign": lambda cb, user: cb.deleted_at is None and cb.status == Status.PENDING,
-    "log_attempt": lambda cb, user: (
-        cb.deleted_at is None and cb.status in (Status.ASSIGNED, Status.CONTACTED)
-    ),
-    "complete": lambda cb, user: cb.deleted_at is None and cb.status == Status.CONTACTED,
-    "escalate": lambda cb, user: cb.deleted_at is None and cb.is_open,
-    "cancel": lambda cb, user: cb.deleted_at is None and cb.is_open,
-    "soft_delete": lambda cb, user: cb.deleted_at is None and visibility.is_manager(user),
-    "restore": lambda cb, user: cb.deleted_at is not None and visibility.is_manager(user),
-}
 MANAGER_ONLY = {"soft_delete", "restore"}
 
 
@@ -210,8 +189,9 @@ class RowActionsMixin:
         callback = self._object_or_refuse(request, object_id)
         if key in MANAGER_ONLY and not visibility.is_manager(request.user):
             raise PermissionDenied
-        if not OFFERED[key](callback, request.user):
-            messages.error(request, NOT_ALLOWED_NOW % {"action": title, "id": callback.pk})
+        why = services.refusal(key, callback, request.user)
+        if why is not None:
+            messages.error(request, NOT_ALLOWED_NOW % {"action": title, "id": callback.pk, "reason": why})
             return HttpResponseRedirect(self._back_url(request, callback))
         with timezone.override(callback.branch.tzinfo):
             bound = form(request, callback, request.POST if request.method == "POST" else None)

@@ -18,11 +18,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
-from callbacks import dashboard, services, visibility
+from callbacks import conf, dashboard, services, visibility
 from callbacks.admin.actions import (
     DONE,
     MANAGER_ONLY,
-    OFFERED,
     RowActionsMixin,
     assign_form,
     callback_action,
@@ -38,7 +37,7 @@ from callbacks.admin.actions import (
 )
 from callbacks.admin.booking_link import booking_link
 from callbacks.admin.bulk import BulkActionsMixin
-from callbacks.admin.columns import CallbackColumns
+from callbacks.admin.columns import CallbackColumns, deadline_state
 from callbacks.admin.filters import (
     AssignedToFilter,
     BranchFilter,
@@ -57,6 +56,7 @@ from callbacks.admin.forms import (
     CreateCallbackForm,
     apply_errors,
 )
+from callbacks.admin.quick import LABELS, QuickActionsMixin
 from callbacks.admin.timeline import audit_history, timeline_text
 from callbacks.models import CallbackRequest
 from common.phone import try_normalise_phone
@@ -65,19 +65,18 @@ from org.models import Branch, Service
 
 
 @admin.register(CallbackRequest)
-class CallbackRequestAdmin(BulkActionsMixin, RowActionsMixin, CallbackColumns, ModelAdmin):
+class CallbackRequestAdmin(QuickActionsMixin, BulkActionsMixin, RowActionsMixin, CallbackColumns, ModelAdmin):
     list_display = [
         "id",
         "customer_column",
         "phone_column",
+        "deadline_column",
+        "quick_column",
         "status_column",
         "priority_column",
-        "branch_column",
-        "service_column",
         "assignee_column",
-        "deadline_column",
-        "escalations_column",
-        "created_column",
+        "service_column",
+        "branch_column",
     ]
     list_display_links = ["id", "customer_column"]
     list_select_related = ["branch", "service", "assigned_to", "customer"]
@@ -224,7 +223,15 @@ class CallbackRequestAdmin(BulkActionsMixin, RowActionsMixin, CallbackColumns, M
         actions = super().get_actions_detail(request, object_id)
         if callback is None:
             return []
-        return [a for a in actions if OFFERED[self._action_key(a.action_name)](callback, request.user)]
+        allowed = services.allowed_actions(callback, request.user)
+        return [a for a in actions if self._action_key(a.action_name) in allowed]
+
+    def get_changelist_instance(self, request: HttpRequest):
+        """Each listed callback learns what this user may do with it now (the row's buttons and menu)."""
+        changelist = super().get_changelist_instance(request)
+        for callback in changelist.result_list:
+            callback.allowed = services.allowed_actions(callback, request.user)
+        return changelist
 
     @staticmethod
     def _action_key(action_name: str) -> str:
@@ -257,6 +264,8 @@ class CallbackRequestAdmin(BulkActionsMixin, RowActionsMixin, CallbackColumns, M
         callback = self._object_or_refuse(request, object_id)
         extra_context = {**(extra_context or {}), **self._detail_context(callback)}
         extra_context["book_url"] = booking_link(request, callback)
+        extra_context["allowed"] = services.allowed_actions(callback, request.user)
+        extra_context["labels"] = LABELS
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
@@ -303,6 +312,9 @@ class CallbackRequestAdmin(BulkActionsMixin, RowActionsMixin, CallbackColumns, M
             "linked_appointment": callback.appointment if callback.appointment_id else None,
             "audit": audit_history(callback),
             "branch_tz": callback.branch.tzinfo,
+            "caller": self.customer_column(callback),
+            "deadline_state": deadline_state(callback),
+            "warning_seconds": int(conf.sla_warning_lead().total_seconds()),
         }
 
     # --- live refresh --------------------------------------------------------------------------------

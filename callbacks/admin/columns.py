@@ -1,12 +1,17 @@
 """The columns and read-only fields of the callback list and page."""
 
+from datetime import datetime
+
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
+from callbacks import conf
 from callbacks.models import CallbackRequest
+from callbacks.services import allowed
 from common.templatetags.switchboard import local_datetime, relative_deadline
 
 Status = CallbackRequest.Status
@@ -22,6 +27,34 @@ STATUS_LABELS = {
     Status.EXPIRED: "danger",
 }
 PRIORITY_LABELS = {Priority.URGENT: "danger", Priority.HIGH: "warning", Priority.NORMAL: "info"}
+TAKE_LABEL = _("Take it")
+
+
+def deadline_state(callback: CallbackRequest, now: datetime | None = None) -> str:
+    """The deadline's colour: "overdue" (red) past it, "soon" (amber) within the SLA warning lead, "ok";
+    "" for a closed callback or one without a deadline. worklist.js repeats this as the clock ticks."""
+    if callback.expires_at is None or not callback.is_open:
+        return ""
+    left = callback.expires_at - (now or timezone.now())
+    if left.total_seconds() < 0:
+        return "overdue"
+    return "soon" if left <= conf.sla_warning_lead() else "ok"
+
+
+def _deadline_html(callback: CallbackRequest, warning_seconds: int):
+    state = deadline_state(callback)
+    return format_html(
+        '<span class="sb-deadline" data-state="{}" data-deadline="{}" data-warn="{}"{}>'
+        '<span class="sb-deadline-local">{}</span> '
+        '<span class="sb-deadline-left" data-testid="deadline-left">{}{}</span></span>',
+        state,
+        callback.expires_at.isoformat(),
+        warning_seconds,
+        format_html(' data-overdue="1"') if state == "overdue" else "",
+        local_datetime(callback.expires_at, callback.branch),
+        "⚠ " if state == "overdue" else "",
+        relative_deadline(callback.expires_at),
+    )
 
 
 class CallbackColumns:
@@ -77,15 +110,21 @@ class CallbackColumns:
     def deadline_column(self, obj: CallbackRequest) -> str:
         if obj.expires_at is None or not obj.is_open:
             return "—"
-        text = relative_deadline(obj.expires_at)
-        title = local_datetime(obj.expires_at, obj.branch)
-        if obj.is_overdue:
+        return _deadline_html(obj, int(conf.sla_warning_lead().total_seconds()))
+
+    @display(description=_("next step"))
+    def quick_column(self, obj: CallbackRequest) -> str:
+        """ "Take it" when the user may (a button of the list's take form: `t` presses it), else the status
+        (shown on phones, where the status column is left out)."""
+        if allowed.TAKE in getattr(obj, "allowed", ()):
+            url = reverse("admin:callbacks_callbackrequest_work", args=[obj.pk])
             return format_html(
-                '<span class="font-semibold text-red-600" title="{}" data-overdue="1">⚠ {}</span>',
-                title,
-                text,
+                '<button type="submit" form="take-form" formaction="{}" name="action" value="take" '
+                'class="sb-take" data-action="take">{}</button>',
+                url,
+                TAKE_LABEL,
             )
-        return format_html('<span title="{}">{}</span>', title, text)
+        return format_html('<span class="sb-status-mobile">{}</span>', obj.get_status_display())
 
     @display(description=_("deadline"))
     def deadline_detail(self, obj: CallbackRequest) -> str:

@@ -13,6 +13,7 @@ from callbacks.assignment import (
     STAFF_NOT_AT_BRANCH,
     STAFF_WITHOUT_SERVICE,
 )
+from callbacks.services.allowed import allowed_actions, refusal
 from callbacks.services.assigning import (
     PRIORITY_ORDER,
     BulkAssignment,
@@ -63,6 +64,7 @@ from callbacks.services.lifecycle import (
     callback_set_priority,
     callback_soft_delete,
 )
+from callbacks.services.working import callback_add_note, callback_close_reached, callback_take
 
 __all__ = [
     "ALREADY_DELETED",
@@ -96,6 +98,11 @@ __all__ = [
     "CallbackTransitionError",
     "CreatedCallback",
     "actor_name",
+    "allowed_actions",
+    "callback_add_note",
+    "callback_close_reached",
+    "callback_take",
+    "refusal",
     "callback_assign",
     "callback_auto_assign",
     "callback_cancel",

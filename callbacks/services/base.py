@@ -60,6 +60,8 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.ASSIGNED: {Status.ASSIGNED, Status.CONTACTED, Status.CANCELLED, Status.EXPIRED},
     Status.CONTACTED: {Status.ASSIGNED, Status.COMPLETED, Status.CANCELLED, Status.EXPIRED},
 }
+# Contact attempts are recorded once someone works the callback (the first success makes it contacted).
+ATTEMPT_STATUSES = (Status.ASSIGNED, Status.CONTACTED)
 
 
 class CreatedCallback(NamedTuple):

@@ -13,6 +13,7 @@ from callbacks.models import CallbackEscalation, CallbackRequest, ContactAttempt
 from callbacks.services.base import (
     ALREADY_DELETED,
     ATTEMPT_NOT_ALLOWED,
+    ATTEMPT_STATUSES,
     CALL_BACK_AT_IN_PAST,
     CALLBACK_DELETED,
     NOT_DELETED,
@@ -85,7 +86,7 @@ def callback_record_contact_attempt(
     callback = _locked(callback)
     if callback.deleted_at is not None:
         raise ValidationError(CALLBACK_DELETED, code="deleted")
-    if callback.status not in (Status.ASSIGNED, Status.CONTACTED):
+    if callback.status not in ATTEMPT_STATUSES:
         raise ValidationError(ATTEMPT_NOT_ALLOWED, code="not_assigned", params={"current": callback.status})
     now = timezone.now()
     if call_back_at is not None and call_back_at <= now:
