@@ -32,10 +32,11 @@ from notifications.admin import CustomerOptOutsInline
 from org import access, privacy
 from org.activity import PAGE_SIZE as ACTIVITY_PAGE_SIZE
 from org.activity import activity_list, audited_models
+from org.admin_connections import ConnectionTestsMixin
 from org.admin_scoping import ScopedAdmin, branch_filter
 from org.models import Branch, Closure, Customer, OpeningHours, Service, Staff
 from org.services import staff_ensure, staff_role_set, staff_save
-from tenants.admin import KEEP_SECRET_HELP, CompanyForm
+from tenants.admin import KEEP_SECRET_HELP, CompanyForm, company_fieldsets
 from tenants.models import Company
 
 ACTIVITY_TEMPLATE = "admin/org/activity.html"
@@ -378,10 +379,12 @@ class ActivityFilterForm(forms.Form):
 
 
 @admin.register(Company)
-class CompanySettingsAdmin(PublicRecordHistoryAdmin, ModelAdmin):
-    """Only the current company, only for its admins; secrets are write-only (masked hints)."""
+class CompanySettingsAdmin(ConnectionTestsMixin, PublicRecordHistoryAdmin, ModelAdmin):
+    """Only the current company, only for its admins; secrets are write-only ("set" / "not set"), and
+    "Test connection" checks Retell, Cal.com, Twilio and email (org.admin_connections)."""
 
     form = CompanySettingsForm
+    fieldsets = company_fieldsets(platform=False)
     actions = None
 
     def get_queryset(self, request):

@@ -13,7 +13,6 @@ def form_data(company, **changes):
         "timezone": company.timezone,
         "language": company.language,
         "currency": company.currency,
-        "settings": "{}",
         "calcom_username": "",
         "twilio_from_number": "",
         "whatsapp_from_number": "",

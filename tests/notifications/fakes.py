@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 from aiosmtpd.controller import Controller
 
 E164 = re.compile(r"\+[1-9]\d{6,14}\Z")
+ACCOUNT_PATH = re.compile(r"/2010-04-01/Accounts/(?P<sid>AC\w+)\.json\Z")
 MESSAGES_PATH = re.compile(r"/2010-04-01/Accounts/(?P<sid>AC\w+)/Messages\.json\Z")
 
 
@@ -45,6 +46,15 @@ class _FakeHttpServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode()
                 status, body, content_type = outer.answer(self.path, dict(self.headers), raw)
+                payload = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                status, body, content_type = outer.answer(self.path, dict(self.headers), None)
                 payload = body.encode()
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
@@ -85,7 +95,8 @@ class _FakeHttpServer:
             return forced.status, forced.body, forced.content_type
         return self.handle(path, headers, raw)
 
-    def handle(self, path: str, headers: dict, raw: str) -> tuple[int, str, str]:
+    def handle(self, path: str, headers: dict, raw: str | None) -> tuple[int, str, str]:
+        """`raw` is None for a GET."""
         raise NotImplementedError
 
 
@@ -108,6 +119,8 @@ class FakeTwilio(_FakeHttpServer):
         self.landlines: set[str] = set()
 
     def handle(self, path, headers, raw):
+        if raw is None:
+            return self._account(path, headers)
         match = MESSAGES_PATH.match(path)
         if not match or match["sid"] != self.account_sid:
             return self._json(404, twilio_error(404, 20404, f"The requested resource {path} was not found"))
@@ -130,6 +143,15 @@ class FakeTwilio(_FakeHttpServer):
             "error_message": None,
         }
         return self._json(201, message)
+
+    def _account(self, path: str, headers: dict) -> tuple[int, str, str]:
+        """GET /2010-04-01/Accounts/{sid}.json: the account resource (the connection test reads it)."""
+        match = ACCOUNT_PATH.match(path)
+        if not match or match["sid"] != self.account_sid:
+            return self._json(404, twilio_error(404, 20404, f"The requested resource {path} was not found"))
+        if not self._authorised(headers.get("Authorization", "")):
+            return self._json(401, twilio_error(401, 20003, "Authenticate"))
+        return self._json(200, {"sid": self.account_sid, "friendly_name": "Acme", "status": "active"})
 
     def _authorised(self, header: str) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
