@@ -4,9 +4,11 @@ from io import BytesIO
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin import AdminSite
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse_lazy
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -49,3 +51,16 @@ def setup_context(request: HttpRequest, site: AdminSite, device: TOTPDevice) -> 
         "secret": b32encode(device.bin_key).decode(),  # the key as authenticator apps take it typed
         "has_confirmed_device": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
     }
+
+
+class PasswordSetView(PasswordResetConfirmView):
+    """An invited person chooses their password from the link in the invitation, and is logged in.
+
+    Django's reset tokens: the link expires and works once. Logging in skips axes' authentication
+    backend, which needs a login attempt to count; here the token proves who it is.
+    """
+
+    template_name = "accounts/password_set.html"
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    success_url = reverse_lazy("admin:index")

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts.views import two_factor_setup
+from accounts.views import PasswordSetView, two_factor_setup
 from config.views import healthz, readyz
 
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
         {"site": admin.site},
         name="two_factor_setup",
     ),
+    path("password/<uidb64>/<token>/", PasswordSetView.as_view(), name="password_set"),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include("api.urls")),

@@ -1,0 +1,60 @@
+"""The platform admin's "new company" screen: the company with its first admin, who is invited by email.
+
+A mixin of tenants.admin.CompanyAdmin, kept apart from the company settings form: a new company needs
+only a name, its slug, where it is, and who runs it; everything else is set once it exists.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Company
+from tenants.onboarding import company_onboard
+
+INVITED = _("%(company)s is ready at %(host)s. %(email)s gets an email with a link to choose a password.")
+
+
+class CompanyAddForm(forms.ModelForm):
+    admin_name = forms.CharField(label=_("first admin's name"), max_length=150)
+    admin_email = forms.EmailField(
+        label=_("first admin's email"), help_text=_("Their login; the invitation goes here.")
+    )
+
+    class Meta:
+        model = Company
+        fields = ["name", "slug", "timezone", "language", "currency"]
+
+
+ADD_FIELDSETS = [
+    (None, {"fields": ["name", "slug", "timezone", "language", "currency"]}),
+    (_("First admin"), {"fields": ["admin_name", "admin_email"]}),
+]
+
+
+class OnboardingAdminMixin:
+    """On "add": the short form above; once the company and its inlines are saved, it is onboarded."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = CompanyAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        return ADD_FIELDSETS if obj is None else super().get_fieldsets(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            return
+        company, data = form.instance, form.cleaned_data
+        company_onboard(
+            company=company,
+            admin_name=data["admin_name"],
+            admin_email=data["admin_email"],
+            scheme=request.scheme,
+            port=int(request.get_port()),
+            actor=f"platform:{request.user.get_username()}",
+        )
+        host = company.domains.order_by("-is_primary", "id").values_list("domain", flat=True).first()
+        self.message_user(
+            request, INVITED % {"company": company.name, "host": host, "email": data["admin_email"]}
+        )
