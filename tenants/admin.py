@@ -1,6 +1,5 @@
 """The platform admin on the public host: companies, their domains and phone numbers."""
 
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
@@ -8,52 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.sites import UnfoldAdminSite
 
-from common.crypto import mask_secret
 from common.history_admin import PublicRecordHistoryAdmin
 from tenants.admin_onboarding import OnboardingAdminMixin
+from tenants.forms import CompanyForm, company_fieldsets
 from tenants.models import Company, Domain, PhoneNumber
 
 platform_site = UnfoldAdminSite(name="platform")
 KEEP_SECRET_HELP = _("Stored: %(masked)s. Leave empty to keep it; type a new value to replace it.")
-
-
-class CompanyForm(forms.ModelForm):
-    """Secrets are write-only: never rendered back, blank input keeps the stored value."""
-
-    class Meta:
-        model = Company
-        fields = [
-            "name",
-            "slug",
-            "schema_name",
-            "timezone",
-            "language",
-            "currency",
-            "is_active",
-            "settings",
-            *Company.SECRET_FIELDS,
-            "calcom_username",
-            "twilio_from_number",
-            "whatsapp_from_number",
-            *Company.RETENTION_FIELDS,
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in Company.SECRET_FIELDS:
-            field = self.fields[name]
-            field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
-            field.required = False
-            stored = getattr(self.instance, name, "") if self.instance.pk else ""
-            if stored:
-                field.help_text = KEEP_SECRET_HELP % {"masked": mask_secret(stored)}
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in Company.SECRET_FIELDS:
-            if not cleaned.get(name) and self.instance.pk:
-                cleaned[name] = getattr(self.instance, name)
-        return cleaned
 
 
 class DomainInline(TabularInline):
@@ -69,6 +29,7 @@ class PhoneNumberInline(TabularInline):
 @admin.register(Company, site=platform_site)
 class CompanyAdmin(OnboardingAdminMixin, PublicRecordHistoryAdmin, ModelAdmin):
     form = CompanyForm
+    fieldsets = company_fieldsets(platform=True)
     list_display = ["name", "slug", "timezone", "language", "is_active", "created_at"]
     list_filter = ["is_active", "language"]
     search_fields = ["name", "slug"]
