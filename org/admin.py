@@ -26,7 +26,6 @@ from callbacks.assignment import with_open_load
 from callbacks.models import CallbackRequest
 from calls.models import Call
 from common.conf import current_company
-from common.crypto import mask_secret
 from common.history_admin import PublicRecordHistoryAdmin, RecordHistoryAdmin
 from notifications.admin import CustomerOptOutsInline
 from org import access, privacy
@@ -34,57 +33,15 @@ from org.activity import PAGE_SIZE as ACTIVITY_PAGE_SIZE
 from org.activity import activity_list, audited_models
 from org.admin_connections import ConnectionTestsMixin
 from org.admin_scoping import ScopedAdmin, branch_filter
-from org.models import Branch, Closure, Customer, OpeningHours, Service, Staff
+from org.models import Customer, Service, Staff
 from org.services import staff_ensure, staff_role_set, staff_save
-from tenants.admin import KEEP_SECRET_HELP, CompanyForm, company_fieldsets
+from tenants.admin import CompanyForm, company_fieldsets
 from tenants.models import Company
 
 ACTIVITY_TEMPLATE = "admin/org/activity.html"
 
 ANONYMISED = _("%(name)s was anonymised; statistics are kept.")
 ANONYMISE_TEMPLATE = "admin/org/customer/anonymise.html"
-NOT_SET = _("Not set. Only this branch's Slack messages go there; without it, the company's channel is used.")
-
-
-class OpeningHoursInline(TabularInline):
-    model = OpeningHours
-    extra = 0
-
-
-class ClosureInline(TabularInline):
-    model = Closure
-    extra = 0
-
-
-class BranchForm(forms.ModelForm):
-    """The Slack webhook URL is a secret: never shown again (a masked hint says it is set); blank keeps it."""
-
-    class Meta:
-        model = Branch
-        fields = ["name", "address", "phone", "email", "timezone", "is_active", "slack_webhook_url"]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["slack_webhook_url"]
-        field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
-        stored = self.instance.slack_webhook_url if self.instance.pk else ""
-        field.help_text = KEEP_SECRET_HELP % {"masked": mask_secret(stored)} if stored else NOT_SET
-
-    def clean_slack_webhook_url(self) -> str:
-        typed = self.cleaned_data.get("slack_webhook_url")
-        return typed or (self.instance.slack_webhook_url if self.instance.pk else "")
-
-
-@admin.register(Branch)
-class BranchAdmin(ScopedAdmin, ModelAdmin):
-    form = BranchForm
-    list_display = ["name", "phone", "timezone", "is_active"]
-    list_filter = ["is_active"]
-    search_fields = ["name", "address"]
-    inlines = [OpeningHoursInline, ClosureInline]
-
-    def access_rule(self, user) -> Q:
-        return access.branches_q(user)
 
 
 @admin.register(Service)
@@ -437,4 +394,4 @@ class CompanySettingsAdmin(ConnectionTestsMixin, PublicRecordHistoryAdmin, Model
         return TemplateResponse(request, ACTIVITY_TEMPLATE, context)
 
 
-from org import admin_absence  # noqa: E402, F401  (absences: their own module)
+from org import admin_absence, admin_branch  # noqa: E402, F401  (absences, branches: their own modules)

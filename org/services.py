@@ -1,6 +1,6 @@
 """Changes to a company's organisation: people, branches, customers."""
 
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.contrib.auth.models import AbstractBaseUser, Group, User
 from django.db import transaction
@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from common.events import emit
 from common.phone import normalise_phone
-from org.models import Absence, Branch, Customer, Service, Staff
+from org.models import Absence, Branch, Closure, Customer, OpeningHours, Service, Staff
 from org.roles import Role
 
 
@@ -100,3 +100,45 @@ def absences_mark_released(*, staff: Staff, now: datetime | None = None) -> int:
         absence.save(update_fields=["released_at"])
         marked += 1
     return marked
+
+
+@transaction.atomic
+def opening_hours_set(*, branch: Branch, week: dict[int, list[tuple[time, time]]]) -> int:
+    """Replace the branch's opening hours with `week` (weekday → spans; a missing day is closed).
+
+    Rows that stay the same are left alone, so the history shows only what changed. Returns the rows now.
+    """
+    wanted = {(day, opens, closes) for day, spans in week.items() for opens, closes in spans}
+    stored = {(row.weekday, row.opens, row.closes): row for row in branch.opening_hours.all()}
+    for key, row in stored.items():
+        if key not in wanted:
+            row.delete()
+    for day, opens, closes in sorted(wanted - stored.keys()):
+        row = OpeningHours(branch=branch, weekday=day, opens=opens, closes=closes)
+        row.full_clean()
+        row.save()
+    emit("branch.hours_set", branch=branch)
+    return len(wanted)
+
+
+@transaction.atomic
+def closures_import_holidays(*, branch: Branch, state: str, year: int) -> list[Closure]:
+    """The public holidays of a German state (Bundesland, e.g. "BE") in `year` as closures of the branch.
+
+    Idempotent: a day the branch is already closed on (any closure covering it) is skipped, so importing
+    twice, or after entering a holiday by hand, adds nothing. Names come in German from `holidays`.
+    """
+    import holidays  # a sizeable package, needed only here
+
+    days = holidays.country_holidays("DE", subdiv=state, years=year, language="de")
+    closed = list(branch.closures.filter(starts_on__lte=date(year, 12, 31), ends_on__gte=date(year, 1, 1)))
+    created = []
+    for day, name in sorted(days.items()):
+        if any(closure.starts_on <= day <= closure.ends_on for closure in closed):
+            continue
+        closure = Closure(branch=branch, starts_on=day, ends_on=day, reason=name[:200])
+        closure.full_clean()
+        closure.save()
+        created.append(closure)
+    emit("branch.holidays_imported", branch=branch, closures=created)
+    return created

@@ -7,12 +7,13 @@ from org.models import Staff
 from tests.factories.org import CustomerFactory
 
 
-def test_branch_page_edits_opening_hours_and_closures_inline(as_user, ada, mitte):
+def test_branch_page_edits_opening_hours_as_a_week_and_closures_inline(as_user, ada, mitte):
     response = as_user(ada).get(f"/admin/org/branch/{mitte.pk}/change/")
 
     assert response.status_code == 200
     names = {formset.formset.prefix for formset in response.context["inline_admin_formsets"]}
-    assert names == {"opening_hours", "closures"}
+    assert names == {"closures"}
+    assert {f"hours_{day}" for day in range(7)} <= set(response.context["adminform"].form.fields)
 
 
 def test_admin_adds_opening_hours_to_a_branch(as_user, ada, mitte):
@@ -20,17 +21,13 @@ def test_admin_adds_opening_hours_to_a_branch(as_user, ada, mitte):
         "name": "Mitte",
         "timezone": "Europe/Berlin",
         "is_active": "on",
-        "opening_hours-TOTAL_FORMS": "1",
-        "opening_hours-INITIAL_FORMS": "0",
-        "opening_hours-0-weekday": "0",
-        "opening_hours-0-opens": "09:00",
-        "opening_hours-0-closes": "08:00",
+        "hours_0": "09:00–08:00",
         "closures-TOTAL_FORMS": "0",
         "closures-INITIAL_FORMS": "0",
     }
 
     refused = as_user(ada).post(f"/admin/org/branch/{mitte.pk}/change/", data)
-    data["opening_hours-0-closes"] = "18:00"
+    data["hours_0"] = "09:00–18:00"
     saved = as_user(ada).post(f"/admin/org/branch/{mitte.pk}/change/", data)
 
     assert refused.status_code == 200  # closing before opening: shown on the form, nothing saved
