@@ -67,7 +67,6 @@ from org.models import Branch, Service
 @admin.register(CallbackRequest)
 class CallbackRequestAdmin(QuickActionsMixin, BulkActionsMixin, RowActionsMixin, CallbackColumns, ModelAdmin):
     list_display = [
-        "id",
         "customer_column",
         "phone_column",
         "deadline_column",
@@ -78,7 +77,7 @@ class CallbackRequestAdmin(QuickActionsMixin, BulkActionsMixin, RowActionsMixin,
         "service_column",
         "branch_column",
     ]
-    list_display_links = ["id", "customer_column"]
+    list_display_links = ["customer_column"]
     list_select_related = ["branch", "service", "assigned_to", "customer"]
     list_filter = [
         "status",

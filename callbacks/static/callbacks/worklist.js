@@ -20,7 +20,7 @@
             el.dataset.state = left < 0 ? "overdue" : (left <= warn ? "soon" : "ok");
             var text = left < 0 ? el.dataset.overText : el.dataset.leftText;
             var target = el.querySelector(".sb-deadline-left");
-            if (text && target) { target.textContent = text.replace("%s", clock(left)); }
+            if (text && target) { target.textContent = text.replace("{time}", clock(left)); }
         });
     }
 
