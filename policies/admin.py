@@ -25,7 +25,7 @@ from org import access, roles
 from org.admin_scoping import ScopedAdmin, visible_branches
 from org.models import Service, Staff
 from policies import services
-from policies.forms import PolicyForm, PreviewForm, WaiveFeeForm
+from policies.forms import TIER_FIELDSETS, PolicyForm, PreviewForm, WaiveFeeForm
 from policies.models import AppointmentModification, PolicyConfiguration, company_currency
 from policies.rules import Level, PolicySettingsError, PolicyType, default_rules, parse_policy_settings
 from policies.selectors import Targets, policies_above, policy_chain, policy_overview, policy_table
@@ -110,8 +110,17 @@ class PolicyConfigurationAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
                     "fee_currency",
                     "fee_percentage",
                     "fee_max_amount",
-                    "fee_tiers",
                 ]
+            },
+        ),
+        (
+            _("Fee tiers"),
+            {
+                "fields": TIER_FIELDSETS,
+                "description": _(
+                    "For a tiered fee: one row per tier, hours of notice before the appointment and the fee, "
+                    "e.g. 0 to 24: 15,00 €, 24 to 48: 10,00 €, from 48 (to empty): 0."
+                ),
             },
         ),
         (_("Hierarchy"), {"fields": ["effective_rules", "hierarchy"]}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -24,9 +24,28 @@ from org import access
 from org.models import Branch, Service, Staff
 from policies.models import PolicyConfiguration, company_currency
 from policies.rules import FeeKind, PolicySettingsError, PolicyType, parse_policy_settings
+from policies.rules.validation import (
+    EMPTY_TIERS,
+    TIER_MAX_NOT_ABOVE_MIN,
+    TIERS_FEE_RISES,
+    TIERS_MUST_BE_OPEN_ENDED,
+    TIERS_OPEN_END_NOT_LAST,
+)
 
-TIER_LINE = re.compile(r"^\s*(?P<low>\d+(?:\.\d+)?)\s*-\s*(?P<high>\d+(?:\.\d+)?)?\s*:\s*(?P<amount>\S+)\s*$")
-TIER_LINE_INVALID = _('Line %(line)s: write each tier as "from-to: amount" in hours, e.g. "24-48: 10".')
+TIER_ROWS = 5
+NOT_AN_AMOUNT_IN_WORDS = _("“%(value)s” is not an amount: write it like “10,50 €”.")
+NOT_HOURS_IN_WORDS = _("“%(value)s” is not a number of hours: write it like “24” or “1,5”.")
+TIER_ROW_INCOMPLETE = _("Give at least “from” and the amount (leave “to” empty for the longest notice).")
+TIERS_PROBLEM = _("The tiers %(problem)s.")
+# Messages of policies.rules that name a settings key, said in the words of the tier rows instead.
+TIER_WORDS = {
+    EMPTY_TIERS: _("Enter at least one tier."),
+    TIERS_OPEN_END_NOT_LAST: _("Only the tier with the longest notice may leave “to” empty."),
+    TIERS_MUST_BE_OPEN_ENDED: _(
+        "The tier with the longest notice needs an empty “to” (for any longer notice)."
+    ),
+    TIER_MAX_NOT_ABOVE_MIN: _("“to” must be more than “from”."),
+}
 PREVIEW_NEEDS_TARGET = _("Pick an appointment, or give a start time, a branch and a service.")
 QUOTA_KEYS = {
     PolicyType.CANCELLATION: "max_cancellations_per_month",
@@ -50,6 +69,53 @@ def _decimal_field(label: Any, help_text: Any = "") -> forms.DecimalField:
     return forms.DecimalField(
         label=label, help_text=help_text, required=False, widget=UnfoldAdminDecimalFieldWidget
     )
+
+
+def german_number(text: str) -> Decimal | None:
+    """ "10,50 €", "1.234,50", "10.5", "EUR 12" → a Decimal; None when it is not a number."""
+    cleaned = re.sub(r"(?i)\s|€|eur", "", text or "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+class MoneyField(forms.CharField):
+    """An amount as people write it in Germany ("10,50 €"); cleans to a Decimal (None when empty)."""
+
+    widget = UnfoldAdminTextInputWidget
+
+    def __init__(self, *, invalid: Any = NOT_AN_AMOUNT_IN_WORDS, **kwargs: Any) -> None:
+        self.invalid = invalid
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value: Any) -> Decimal | None:
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        number = german_number(text)
+        if number is None:
+            raise forms.ValidationError(self.invalid, params={"value": text})
+        return number
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int | float | Decimal) or (
+            isinstance(value, str) and german_number(value) is not None
+        ):
+            return _german(Decimal(str(value)))
+        return value
+
+
+def _german(number: Decimal) -> str:
+    text = f"{number:f}"
+    return text.replace(".", ",")
+
+
+def _hours_field(label: Any) -> MoneyField:
+    return MoneyField(label=label, invalid=NOT_HOURS_IN_WORDS)
 
 
 class PolicyForm(forms.ModelForm):
@@ -77,7 +143,7 @@ class PolicyForm(forms.ModelForm):
         ],
         widget=UnfoldAdminSelectWidget,
     )
-    fee_amount = _decimal_field(_("fixed fee"))
+    fee_amount = MoneyField(label=_("fixed fee"))
     fee_currency = forms.CharField(
         label=_("currency"),
         required=False,
@@ -85,15 +151,8 @@ class PolicyForm(forms.ModelForm):
         help_text=_("For fixed and tiered fees; empty: the company's currency."),
     )
     fee_percentage = _decimal_field(_("percentage of the price"))
-    fee_max_amount = _decimal_field(_("maximum fee"), _("For a percentage fee; empty: no maximum."))
-    fee_tiers = forms.CharField(
-        label=_("fee tiers"),
-        required=False,
-        widget=UnfoldAdminTextareaWidget(attrs={"rows": 4}),
-        help_text=_(
-            'One tier per line, "from-to: amount" in hours of notice; leave "to" empty for the longest '
-            'notice. Example: "48-: 0", "24-48: 10", "0-24: 15".'
-        ),
+    fee_max_amount = MoneyField(
+        label=_("maximum fee"), help_text=_("For a percentage fee; empty: no maximum.")
     )
 
     class Meta:
@@ -122,9 +181,9 @@ class PolicyForm(forms.ModelForm):
             parse_policy_settings(cleaned["policy_type"], settings, currency=company_currency())
         except PolicySettingsError as error:
             for path, messages in error.errors.items():
-                field = "fee_tiers" if path.startswith("fee.tiers") else ERROR_FIELDS.get(path)
+                field = self._tier_field(path) if path.startswith("fee.tiers") else ERROR_FIELDS.get(path)
                 for message in messages:
-                    self.add_error(field, f"{path}: {message}" if field == "fee_tiers" else message)
+                    self.add_error(field, _tier_words(message, whole_table=path == "fee.tiers"))
             return cleaned
         self.instance.settings = settings
         return cleaned
@@ -155,22 +214,36 @@ class PolicyForm(forms.ModelForm):
             if cleaned.get("fee_max_amount") is not None:
                 fee["max_amount"] = str(cleaned["fee_max_amount"])
         if kind == FeeKind.TIERED:
-            tiers = self._tiers_from(cleaned.get("fee_tiers") or "")
+            tiers = self._tiers_from(cleaned)
             if tiers is None:
                 return None
             fee["tiers"] = tiers
         return fee
 
-    def _tiers_from(self, text: str) -> list[dict[str, Any]] | None:
-        tiers = []
-        for number, line in enumerate((ln for ln in text.splitlines() if ln.strip()), start=1):
-            match = TIER_LINE.match(line)
-            if match is None:
-                self.add_error("fee_tiers", TIER_LINE_INVALID % {"line": number})
+    def _tiers_from(self, cleaned: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """The filled rows as settings tiers; `self.tier_rows[i]` is the row of tier i (for its errors)."""
+        tiers, self.tier_rows = [], []
+        for row in range(TIER_ROWS):
+            low, high, amount = (cleaned.get(tier_field(row, part)) for part in TIER_PARTS)
+            if low is None and high is None and amount is None:
+                continue
+            if low is None or amount is None:
+                self.add_error(tier_field(row, "from" if low is None else "amount"), TIER_ROW_INCOMPLETE)
                 return None
-            high = match["high"]
-            tiers.append({"min_hours": match["low"], "max_hours": high, "amount": match["amount"]})
+            high = None if high is None else _json_number(high)
+            tiers.append({"min_hours": _json_number(low), "max_hours": high, "amount": str(amount)})
+            self.tier_rows.append(row)
         return tiers
+
+    def _tier_field(self, path: str) -> str:
+        """`fee.tiers[1].amount` → the amount field of the row tier 1 came from; the whole table's
+        errors (gaps, overlaps) go next to the first row."""
+        match = re.match(r"fee\.tiers\[(\d+)\]\.?(\w*)", path)
+        rows = getattr(self, "tier_rows", [])
+        if match is None or int(match[1]) >= len(rows):
+            return tier_field(rows[0] if rows else 0, "from")
+        part = {"min_hours": "from", "max_hours": "to"}.get(match[2], "amount")
+        return tier_field(rows[int(match[1])], part)
 
 
 def initial_from_settings(policy_type: str, settings: dict[str, Any]) -> dict[str, Any]:
@@ -186,11 +259,48 @@ def initial_from_settings(policy_type: str, settings: dict[str, Any]) -> dict[st
         "fee_currency": fee.get("currency", ""),
         "fee_percentage": fee.get("percentage"),
         "fee_max_amount": fee.get("max_amount"),
-        "fee_tiers": "\n".join(
-            f"{t.get('min_hours')}-{'' if t.get('max_hours') is None else t['max_hours']}: {t.get('amount')}"
-            for t in tiers
-        ),
+        **tier_initial(tiers),
     }
+
+
+TIER_PARTS = ("from", "to", "amount")
+
+
+def tier_field(row: int, part: str) -> str:
+    return f"tier_{row}_{part}"
+
+
+def tier_initial(tiers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rows for stored tiers, shortest notice first (as people read a fee table)."""
+    ordered = sorted(tiers, key=lambda t: Decimal(str(t.get("min_hours") or 0)))
+    initial = {}
+    for row, tier in enumerate(ordered[:TIER_ROWS]):
+        values = (tier.get("min_hours"), tier.get("max_hours"), tier.get("amount"))
+        initial.update({tier_field(row, part): value for part, value in zip(TIER_PARTS, values, strict=True)})
+    return initial
+
+
+TIER_FIELDSETS = [tuple(tier_field(row, part) for part in TIER_PARTS) for row in range(TIER_ROWS)]
+
+
+def _tier_words(message: Any, *, whole_table: bool = False) -> Any:
+    """A rules message as the rows say it: keys in words; a problem of the whole table as a sentence."""
+    for known, words in TIER_WORDS.items():
+        if str(known) == str(message):
+            return words
+    if str(message).startswith(str(TIERS_FEE_RISES).split("%(")[0]):  # a sentence of its own
+        return f"{str(message)[:1].upper()}{str(message)[1:]}."
+    return TIERS_PROBLEM % {"problem": message} if whole_table else message
+
+
+for _row in range(TIER_ROWS):
+    for _part, _label in zip(
+        TIER_PARTS, (_("from (hours before)"), _("to (hours before)"), _("fee")), strict=True
+    ):
+        _field = _hours_field(_label) if _part != "amount" else MoneyField(label=_label)
+        PolicyForm.base_fields[tier_field(_row, _part)] = PolicyForm.declared_fields[
+            tier_field(_row, _part)
+        ] = _field
 
 
 def _json_number(value: Decimal) -> int | str:

@@ -43,7 +43,6 @@ def form_data(**overrides):
         "fee_currency": "",
         "fee_percentage": "",
         "fee_max_amount": "",
-        "fee_tiers": "",
     }
     return {**data, **overrides}
 
@@ -59,7 +58,14 @@ def test_a_branch_policy_with_tiered_fees_is_created_from_plain_fields(client):
             hours_before="24",
             limit="3",
             fee_kind="tiered",
-            fee_tiers="48-: 0\n24-48: 10\n0-24: 15",
+            tier_0_from="48",
+            tier_0_amount="0",
+            tier_1_from="24",
+            tier_1_to="48",
+            tier_1_amount="10",
+            tier_2_from="0",
+            tier_2_to="24",
+            tier_2_amount="15",
         ),
     )
 
@@ -73,6 +79,16 @@ def test_a_branch_policy_with_tiered_fees_is_created_from_plain_fields(client):
     assert resolved.policy_id == policy.pk
 
 
+TIERS_0_12_AND_24_ON = {
+    "fee_kind": "tiered",
+    "tier_0_from": "0",
+    "tier_0_to": "12",
+    "tier_0_amount": "15",
+    "tier_1_from": "24",
+    "tier_1_amount": "0",
+}
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
@@ -81,9 +97,9 @@ def test_a_branch_policy_with_tiered_fees_is_created_from_plain_fields(client):
         ({"fee_kind": "percentage", "fee_percentage": "120"}, "fee_percentage", "must be between 0 and 100"),
         ({"fee_kind": "fixed", "fee_amount": "-5"}, "fee_amount", "must be zero or more"),
         ({"fee_kind": "fixed"}, "fee_amount", "is required"),
-        ({"fee_kind": "tiered", "fee_tiers": "0-12: 15\n24-: 0"}, "fee_tiers", "fee.tiers: leave a gap"),
-        ({"fee_kind": "tiered", "fee_tiers": "0-30: 15\n24-: 0"}, "fee_tiers", "fee.tiers: overlap"),
-        ({"fee_kind": "tiered", "fee_tiers": "soon: 15"}, "fee_tiers", "Line 1"),
+        (TIERS_0_12_AND_24_ON, "tier_0_from", "leave a gap"),
+        ({**TIERS_0_12_AND_24_ON, "tier_0_to": "30"}, "tier_0_from", "overlap"),
+        ({"fee_kind": "tiered", "tier_0_from": "soon", "tier_0_amount": "15"}, "tier_0_from", "not a number"),
         ({"fee_kind": "fixed", "fee_amount": "5", "fee_currency": "euro"}, "fee_currency", "three-letter"),
     ],
 )
@@ -131,7 +147,8 @@ def test_editing_keeps_unchanged_settings(client):
     policy = PolicyFactory(settings={"hours_before": 12, "fee": {"kind": "tiered", "tiers": STANDARD_TIERS}})
     url = reverse("admin:policies_policyconfiguration_change", args=[policy.pk])
     form = client.get(url).context["adminform"].form
-    data = form_data(**{k: ("" if v is None else v) for k, v in form.initial.items() if k in form_data()})
+    shown = {k: v for k, v in form.initial.items() if k in form_data() or k.startswith("tier_")}
+    data = form_data(**{k: ("" if v is None else v) for k, v in shown.items()})
 
     response = client.post(url, {**data, "hours_before": "18"})
 

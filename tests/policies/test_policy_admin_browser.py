@@ -64,7 +64,17 @@ def test_an_admin_sets_a_tiered_branch_policy_and_previews_a_late_cancellation(a
     page.select_option("select[name=branch]", str(branch.pk))
     page.fill("input[name=hours_before]", "48")
     page.select_option("select[name=fee_kind]", "tiered")
-    page.fill("textarea[name=fee_tiers]", "48-: 0\n24-48: 10\n0-24: 15")
+    for name, value in {
+        "tier_0_from": "0",
+        "tier_0_to": "24",
+        "tier_0_amount": "15",
+        "tier_1_from": "24",
+        "tier_1_to": "48",
+        "tier_1_amount": "10",
+        "tier_2_from": "48",
+        "tier_2_amount": "0",
+    }.items():
+        page.fill(f"input[name={name}]", value)
     page.click("button[name=_save]")
 
     expect(page.locator("#result_list")).to_contain_text("48 h notice")
