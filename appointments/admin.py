@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
@@ -36,6 +36,7 @@ from appointments import admin_booking, services
 from appointments.models import Appointment, EventTypeMapping, SlotHold, UnmappedBooking
 from appointments.selectors import appointments_of_day, services_without_event_type
 from common.conf import current_company
+from common.csv_export import CsvExportMixin, field, related
 from common.history_admin import RecordHistoryAdmin
 from integrations.calcom.client import calcom_client_for_current_company
 from integrations.calcom.errors import CalcomAuthenticationFailed, CalcomError, CalcomUnavailable
@@ -112,7 +113,7 @@ class DayForm(forms.Form):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
+class AppointmentAdmin(CsvExportMixin, ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
     list_display = [
         "starts_column",
         "customer",
@@ -147,6 +148,20 @@ class AppointmentAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
     ]
     actions_detail = ["cancel_appointment", "reschedule_appointment"]
     actions_list = ["day_view"]
+    csv_filename = "termine.csv"
+    csv_columns = [
+        (pgettext_lazy("csv", "Starts"), field("starts_at")),
+        (pgettext_lazy("csv", "Ends"), field("ends_at")),
+        (pgettext_lazy("csv", "Customer"), related("customer.name")),
+        (pgettext_lazy("csv", "Phone"), lambda appointment: str(appointment.customer.phone or "")),
+        (pgettext_lazy("csv", "Service"), related("service.name")),
+        (pgettext_lazy("csv", "Staff member"), related("staff.name")),
+        (pgettext_lazy("csv", "Branch"), related("branch.name")),
+        (pgettext_lazy("csv", "Status"), field("status")),
+        (pgettext_lazy("csv", "Source"), field("source")),
+        (pgettext_lazy("csv", "Price"), field("price")),
+        (pgettext_lazy("csv", "Currency"), field("currency")),
+    ]
 
     def access_rule(self, user) -> Q:
         return access.appointment_q(user)

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
@@ -23,6 +23,7 @@ from unfold.decorators import display
 from calls.models import Call, FunctionInvocation
 from calls.selectors import monthly_usage
 from common.conf import current_company
+from common.csv_export import Column, CsvExportMixin, field, related
 from org import access
 from org.admin_scoping import ScopedAdmin, branch_filter
 
@@ -70,7 +71,7 @@ def _money(cents, currency: str) -> str:
 
 
 @admin.register(Call)
-class CallAdmin(ScopedAdmin, ReadOnlyAdmin):
+class CallAdmin(CsvExportMixin, ScopedAdmin, ReadOnlyAdmin):
     list_display = (
         "started",
         "direction",
@@ -88,6 +89,24 @@ class CallAdmin(ScopedAdmin, ReadOnlyAdmin):
     date_hierarchy = "started_at"
     inlines = (FunctionInvocationInline,)
     list_before_template = "admin/calls/call_list_before.html"
+    csv_filename = "anrufe.csv"
+    csv_columns = [
+        (pgettext_lazy("csv", "Started"), field("started_at")),
+        (pgettext_lazy("csv", "Direction"), field("direction")),
+        (
+            pgettext_lazy("csv", "Caller"),
+            lambda call: call.to_number if call.direction == Call.Direction.OUTBOUND else call.from_number,
+        ),
+        (pgettext_lazy("csv", "Customer"), related("customer.name")),
+        (pgettext_lazy("csv", "Branch"), related("branch.name")),
+        (pgettext_lazy("csv", "Minutes"), lambda call: call.minutes if call.duration_ms else None),
+        (pgettext_lazy("csv", "Successful"), field("successful")),
+        (pgettext_lazy("csv", "Summary"), field("summary")),
+    ]
+    csv_cost_columns = [
+        (pgettext_lazy("csv", "Cost (cents)"), field("converted_cost_cents")),
+        (pgettext_lazy("csv", "Currency"), field("cost_currency")),
+    ]
     fieldsets = (
         (
             None,
@@ -149,6 +168,11 @@ class CallAdmin(ScopedAdmin, ReadOnlyAdmin):
         return (
             shown if access.may_see_costs(request.user) else [n for n in shown if n not in self.cost_fields]
         )
+
+    def get_csv_columns(self, request: HttpRequest) -> list[Column]:
+        """Costs only for whoever may see them (`org.access.may_see_costs`)."""
+        extra = self.csv_cost_columns if access.may_see_costs(request.user) else []
+        return [*self.csv_columns, *extra]
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

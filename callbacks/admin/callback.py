@@ -38,6 +38,7 @@ from callbacks.admin.actions import (
 from callbacks.admin.booking_link import booking_link
 from callbacks.admin.bulk import BulkActionsMixin
 from callbacks.admin.columns import CallbackColumns, deadline_state
+from callbacks.admin.export import CallbackExport
 from callbacks.admin.filters import (
     AssignedToFilter,
     BranchFilter,
@@ -65,7 +66,9 @@ from org.models import Branch, Service
 
 
 @admin.register(CallbackRequest)
-class CallbackRequestAdmin(QuickActionsMixin, BulkActionsMixin, RowActionsMixin, CallbackColumns, ModelAdmin):
+class CallbackRequestAdmin(
+    CallbackExport, QuickActionsMixin, BulkActionsMixin, RowActionsMixin, CallbackColumns, ModelAdmin
+):
     list_display = [
         "customer_column",
         "phone_column",

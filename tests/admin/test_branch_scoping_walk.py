@@ -158,7 +158,8 @@ def _custom_views(objects: dict[str, object]) -> list[str]:
 
 
 def _leaks(response, links: set[str], path: str) -> list[str]:
-    body = response.content.decode(errors="replace")
+    content = b"".join(response.streaming_content) if response.streaming else response.content  # CSV exports
+    body = content.decode(errors="replace")
     body += response.get("Location", "")
     found = [text for text in (SECRET, NORA) if text in body]
     found += [link for link in links if link in body and link != path]
