@@ -28,6 +28,7 @@ from django_tenants.utils import schema_context
 
 from callbacks import selectors, visibility
 from callbacks.assignment import with_open_load
+from callbacks.chart import daily_chart
 from callbacks.models import CallbackEscalation, CallbackRequest, overdue_q
 from common.conf import current_company
 from common.events import DomainEvent, subscribe
@@ -357,12 +358,6 @@ def nav_badge_escalations(request) -> str:
 # --- the admin index ----------------------------------------------------------------------------------
 
 
-def _bars(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Rows with each value also as a percentage of the largest one (for CSS bar charts)."""
-    peak = max((row[key] for row in rows for key in keys), default=0) or 1
-    return [{**row, **{f"{key}_pct": round(100 * row[key] / peak) for key in keys}} for row in rows]
-
-
 def dashboard_callback(request, context: dict[str, Any]) -> dict[str, Any]:
     """UNFOLD["DASHBOARD_CALLBACK"]: the figures for the admin index of a company's host."""
     if current_company() is None or visibility.role_of(request.user) is None:
@@ -374,7 +369,7 @@ def dashboard_callback(request, context: dict[str, Any]) -> dict[str, Any]:
     context["dashboard"] = {
         "tiles": tiles(user),
         "priorities": [(p.value, p.label) for p in PRIORITIES],
-        "daily": _bars(daily(user), ("created", "assigned", "completed")),
+        "chart": daily_chart(daily(user)),
         "staff_load": [{**row, "pct": min(100, round(100 * row["open"] / peak))} for row in load],
         "is_manager": visibility.is_manager(user),
         "by_branch": by_branch(user),
