@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action
-from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminSelectWidget
+from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminPasswordWidget, UnfoldAdminSelectWidget
 
 from common.crypto import mask_secret
 from org import access
@@ -66,7 +66,7 @@ class BranchForm(WeekHoursFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["slack_webhook_url"]
-        field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+        field.widget = UnfoldAdminPasswordWidget(render_value=False, attrs={"autocomplete": "new-password"})
         stored = self.instance.slack_webhook_url if self.instance.pk else ""
         field.help_text = KEEP_SECRET_HELP % {"masked": mask_secret(stored)} if stored else NOT_SET
         if self.instance.pk and not self.is_bound:

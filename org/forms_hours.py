@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from unfold.widgets import UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget
 
 from org.models import WEEKDAYS, Branch
 
@@ -60,8 +61,8 @@ def spans_parse(text: str) -> list[tuple[time, time]]:
 
 class DaySpansField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
-        attrs = {"placeholder": _("closed"), "class": "hours-day", "size": 40}
-        super().__init__(required=False, help_text=DAY_HELP, widget=forms.TextInput(attrs=attrs), **kwargs)
+        widget = UnfoldAdminTextInputWidget(attrs={"placeholder": _("closed")})
+        super().__init__(required=False, widget=widget, **kwargs)
 
     def clean(self, value: Any) -> list[tuple[time, time]]:
         return spans_parse(super().clean(value))
@@ -71,6 +72,7 @@ class WeekHoursFormMixin(forms.Form):
     """The week's fields on the branch form (`week_hours()` after validation, `week_initial` to fill)."""
 
     copy_to_workdays = forms.BooleanField(
+        widget=UnfoldBooleanSwitchWidget,
         label=_("Copy Monday to Mon–Fri"),
         required=False,
         help_text=_("When saving, Tuesday to Friday get Monday's hours."),
@@ -84,7 +86,9 @@ class WeekHoursFormMixin(forms.Form):
 
 
 for _day, _label in WEEKDAYS:
-    WeekHoursFormMixin.base_fields[day_field_name(_day)] = DaySpansField(label=_label)
+    WeekHoursFormMixin.base_fields[day_field_name(_day)] = DaySpansField(
+        label=_label, help_text=DAY_HELP if _day == 0 else ""
+    )
     WeekHoursFormMixin.declared_fields[day_field_name(_day)] = WeekHoursFormMixin.base_fields[
         day_field_name(_day)
     ]

@@ -19,6 +19,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from unfold.widgets import (
+    UnfoldAdminDecimalFieldWidget,
+    UnfoldAdminIntegerFieldWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminTextInputWidget,
+)
 
 from common.conf import is_platform_only, platform_setting
 from tenants.models import Company
@@ -48,24 +54,27 @@ class Setting:
 
 
 def _int(**kwargs: Any) -> forms.IntegerField:
-    return forms.IntegerField(min_value=0, **kwargs)
+    return forms.IntegerField(min_value=0, widget=UnfoldAdminIntegerFieldWidget, **kwargs)
 
 
 def _decimal(**kwargs: Any) -> forms.DecimalField:
-    return forms.DecimalField(min_value=0, decimal_places=2, **kwargs)
+    return forms.DecimalField(min_value=0, decimal_places=2, widget=UnfoldAdminDecimalFieldWidget, **kwargs)
 
 
 def _time(**kwargs: Any) -> forms.TimeField:
-    return forms.TimeField(input_formats=["%H:%M"], widget=forms.TimeInput(format="%H:%M"), **kwargs)
+    widget = UnfoldAdminTextInputWidget(attrs={"placeholder": "HH:MM"})
+    return forms.TimeField(input_formats=["%H:%M"], widget=widget, **kwargs)
 
 
-def _yes_no(**kwargs: Any) -> forms.TypedChoiceField:
+def _yes_no(**kwargs: Any) -> forms.ChoiceField:
     choices = [("", _("default")), ("yes", _("yes")), ("no", _("no"))]
-    return forms.ChoiceField(choices=choices, **kwargs)
+    return forms.ChoiceField(choices=choices, widget=UnfoldAdminSelectWidget, **kwargs)
 
 
 class MinutesListField(forms.CharField):
     """Whole numbers separated by commas, e.g. reminder offsets in minutes."""
+
+    widget = UnfoldAdminTextInputWidget
 
     def to_python(self, value: Any) -> list[int] | None:
         text = super().to_python(value)
@@ -307,9 +316,15 @@ class CompanyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"] = forms.ChoiceField(label=_("timezone"), choices=timezone_choices())
-        self.fields["language"] = forms.ChoiceField(label=_("language"), choices=language_choices())
-        self.fields["currency"] = forms.ChoiceField(label=_("currency"), choices=currency_choices())
+        for name, choices in (
+            ("timezone", timezone_choices()),
+            ("language", language_choices()),
+            ("currency", currency_choices()),
+        ):
+            label = Company._meta.get_field(name).verbose_name
+            self.fields[name] = forms.ChoiceField(
+                label=label, choices=choices, widget=UnfoldAdminSelectWidget
+            )
         for name in Company.SECRET_FIELDS:
             self.fields[name].widget = SecretInput()
             self.fields[name].widget.is_set = bool(self.instance.pk and getattr(self.instance, name))
