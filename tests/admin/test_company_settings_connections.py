@@ -1,4 +1,4 @@
-""""Verbindung testen" on the settings page: each vendor's cheapest authenticated request, answered in words.
+"""The "Verbindung testen" buttons: each vendor's cheapest authenticated request, answered in words.
 
 Retell, Cal.com and Twilio are the local stand-ins the integration tests use; email is a real local SMTP
 server. Each test is one POST from Ada's settings page and the message it leaves there, in German.
