@@ -7,6 +7,7 @@ only a name, its slug, where it is, and who runs it; everything else is set once
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tenants.forms import currency_choices, language_choices, timezone_choices
 from tenants.models import Company
 from tenants.onboarding import company_onboard
 
@@ -22,6 +23,18 @@ class CompanyAddForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = ["name", "slug", "timezone", "language", "currency"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, choices in [
+            ("timezone", timezone_choices()),
+            ("language", language_choices()),
+            ("currency", currency_choices()),
+        ]:
+            field = Company._meta.get_field(name)
+            self.fields[name] = forms.ChoiceField(
+                label=field.verbose_name, choices=choices, initial=field.default
+            )
 
 
 ADD_FIELDSETS = [
@@ -40,6 +53,13 @@ class OnboardingAdminMixin:
 
     def get_fieldsets(self, request, obj=None):
         return ADD_FIELDSETS if obj is None else super().get_fieldsets(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj._history_user = None  # the platform admin is no user of the company's schema
+        obj.save(verbosity=0)  # CREATE SCHEMA and its migrations, without a line per migration in the log
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -145,3 +145,23 @@ def test_the_first_admin_is_required(platform_client, smtp):
     response = platform_client.post(ADD_URL, company_form(admin_email=""))
     assert response.status_code == 200 and "admin_email" in response.context["adminform"].form.errors
     assert not Company.objects.filter(slug="zeta").exists()
+
+
+@pytest.mark.parametrize("phone", ["+49 30 12", "030 12", "110"])
+def test_a_too_short_number_is_refused_for_a_branch_and_a_customer(company, phone):
+    from django.core.exceptions import ValidationError
+
+    from org.models import Branch, Customer
+
+    for record in (Branch(name="Mitte", phone=phone), Customer(name="Erika", phone=phone)):
+        with pytest.raises(ValidationError) as refused:
+            record.full_clean()
+        assert "phone" in refused.value.message_dict
+
+
+def test_a_national_number_is_read_in_the_default_region(company):
+    from org.models import Customer
+
+    customer = Customer(name="Erika", phone="030 1234567")
+    customer.full_clean()
+    assert customer.phone == "+49301234567"
