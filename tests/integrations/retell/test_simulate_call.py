@@ -1,0 +1,88 @@
+"""`manage.py simulate_call` against a live server: a scripted call arrives through the real, signed
+Retell endpoints and leaves what a real call would leave (a callback request, an appointment, a
+cancellation, the call with its transcript).
+
+Acme's line and Dana (a known caller) come from tests/integrations/retell/conftest.py; its calendar is the
+Cal.com stand-in (Beratung is event type 4242). The clock stands on Wednesday 4 March 2026, 10:00 Berlin.
+"""
+
+import uuid
+
+import pytest
+from django.core.management import CommandError, call_command
+from django_tenants.utils import tenant_context
+
+from appointments.models import Appointment
+from callbacks.models import CallbackRequest
+from calls.models import Call
+from policies.selectors import policy_cache_invalidate
+from tests.factories.appointments import EventTypeMappingFactory
+from tests.integrations.calcom.calcom_standin import CalcomStandIn
+from tests.integrations.retell.conftest import ACME_NUMBER, DANA_PHONE
+
+
+@pytest.fixture
+def calcom(acme, settings, clock):
+    server = CalcomStandIn().start()
+    acme.company.calcom_api_key = f"cal_test_{uuid.uuid4().hex}"
+    acme.company.save(update_fields=["calcom_api_key"])
+    settings.SWITCHBOARD = {
+        **settings.SWITCHBOARD,
+        "CALCOM_CLIENT": {**settings.SWITCHBOARD.get("CALCOM_CLIENT", {}), "base_url": server.url},
+    }
+    EventTypeMappingFactory(service=acme.branch.services.get(name="Beratung"), event_type_id=4242)
+    policy_cache_invalidate()
+    yield server
+    server.stop()
+    policy_cache_invalidate()
+
+
+@pytest.fixture
+def simulate(live_server, capsys):
+    def run(script: str, *args: str) -> str:
+        call_command("simulate_call", script, "--number", ACME_NUMBER, "--url", live_server.url, *args)
+        return capsys.readouterr().out
+
+    return run
+
+
+def test_a_callback_call_leaves_a_callback_request_and_the_call(acme, clock, simulate):
+    out = simulate("callback")
+    assert "done: callback request" in out
+    with tenant_context(acme.company):
+        callback = CallbackRequest.objects.get()
+        assert str(callback.phone) == DANA_PHONE and callback.branch == acme.branch
+        call = Call.objects.get()
+        assert call.retell_call_id.startswith("call_sim_") and "Rückruf" in call.transcript
+
+
+def test_a_booking_call_books_the_first_free_time_then_a_cancellation_cancels_it(acme, calcom, simulate):
+    out = simulate("booking", "--service", "Beratung")
+    assert "done: appointment" in out, out
+    with tenant_context(acme.company):
+        appointment = Appointment.objects.get()
+        assert (appointment.customer, appointment.source) == (acme.customer, "phone_agent")
+    assert "done: appointment" in simulate("cancellation")
+    with tenant_context(acme.company):
+        appointment.refresh_from_db()
+        assert appointment.status == "cancelled"
+
+
+def test_a_booking_call_without_a_calendar_leaves_a_callback_request(acme, calcom, simulate):
+    out = simulate("booking", "--service", "Zahnreinigung")  # not mapped to a Cal.com event type
+    assert "no calendar to book in; callback request" in out
+    with tenant_context(acme.company):
+        assert CallbackRequest.objects.count() == 1 and not Appointment.objects.exists()
+
+
+def test_the_call_is_signed_with_the_companys_own_retell_key(acme, clock, simulate):
+    acme.company.retell_api_key = "key_acme_own_retell_account"
+    acme.company.save(update_fields=["retell_api_key"])
+    assert "done: callback request" in simulate("callback")
+
+
+def test_an_unknown_number_or_a_failed_script_is_an_error(acme, calcom, simulate, live_server):
+    with pytest.raises(CommandError, match="no company answers"):
+        call_command("simulate_call", "callback", "--number", "+49 89 1234567", "--url", live_server.url)
+    with pytest.raises(CommandError, match="no upcoming appointment"):
+        simulate("cancellation")
