@@ -16,9 +16,13 @@ from appointments.models import Appointment
 from callbacks.models import CallbackRequest
 from calls.models import Call
 from policies.selectors import policy_cache_invalidate
+from tenants.services import phone_route_add
 from tests.factories.appointments import EventTypeMappingFactory
+from tests.factories.org import BranchFactory
 from tests.integrations.calcom.calcom_standin import CalcomStandIn
 from tests.integrations.retell.conftest import ACME_NUMBER, DANA_PHONE
+
+CENTRAL = "+493055501009"
 
 
 @pytest.fixture
@@ -73,6 +77,14 @@ def test_a_booking_call_without_a_calendar_leaves_a_callback_request(acme, calco
     assert "no calendar to book in; callback request" in out
     with tenant_context(acme.company):
         assert CallbackRequest.objects.count() == 1 and not Appointment.objects.exists()
+
+
+def test_on_the_central_line_the_caller_names_the_first_branch_offered(acme, clock, live_server):
+    BranchFactory(name="Charlottenburg")
+    phone_route_add(company=acme.company, number=CENTRAL, branch_id=None)
+    call_command("simulate_call", "callback", "--number", CENTRAL, "--url", live_server.url)
+    with tenant_context(acme.company):
+        assert CallbackRequest.objects.get().branch.name in {"Charlottenburg", "Praxis Mitte"}
 
 
 def test_the_call_is_signed_with_the_companys_own_retell_key(acme, clock, simulate):
