@@ -283,3 +283,19 @@ def test_a_callback_link_books_only_the_customer_it_names(tenant_client, calcom,
 
     assert response.status_code == 200, "the caller still needs a name; another customer is not slipped in"
     assert not Appointment.objects.exists()
+
+
+def test_a_staff_member_can_be_chosen_when_they_offer_the_service_there(
+    tenant_client, calcom, anna, max_manager, mitte, haircut, jonas
+):
+    client = login(tenant_client, max_manager)
+    start = next_weekday_at(4, 9)
+
+    refused = client.post(
+        reverse(BOOK), book_form(mitte, haircut, start, customer=jonas.pk, staff=max_manager.pk)
+    )
+    booked = client.post(reverse(BOOK), book_form(mitte, haircut, start, customer=jonas.pk, staff=anna.pk))
+
+    assert refused.status_code == 200 and "does not offer" in refused.content.decode()
+    assert booked.status_code == 302
+    assert Appointment.objects.get().staff == anna
