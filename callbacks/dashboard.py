@@ -99,14 +99,14 @@ def _cached(user, name: str, compute) -> Any:
 # --- figures -------------------------------------------------------------------------------------------
 
 
-def _company_today_start(now: datetime) -> datetime:
+def company_today_start(now: datetime) -> datetime:
     company = current_company()
     tz = timezone.get_default_timezone() if company is None else ZoneInfo(company.timezone)
     local = timezone.localtime(now, tz)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _sla_counts(prefix: str, since: datetime, now: datetime, extra: Q | None = None) -> dict[str, Count]:
+def sla_counts(prefix: str, since: datetime, now: datetime, extra: Q | None = None) -> dict[str, Count]:
     """Callbacks created since `since` whose outcome is known: met when the customer was reached (or the
     callback completed) before its deadline; breached when that did not happen by the deadline."""
     window = Q(created_at__gte=since, expires_at__isnull=False) & ~Q(status=Status.CANCELLED) & (extra or Q())
@@ -146,7 +146,7 @@ class Tiles:
 
 def compute_tiles(user, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
-    today = _company_today_start(now)
+    today = company_today_start(now)
     open_q = Q(status__in=CallbackRequest.OPEN_STATUSES)
     overdue = overdue_q(now)
     aggregates = {
@@ -159,14 +159,14 @@ def compute_tiles(user, now: datetime | None = None) -> dict[str, Any]:
         "completed_of_created_7d": Count(
             "id", filter=Q(created_at__gte=now - timedelta(days=7), status=Status.COMPLETED)
         ),
-        **_sla_counts("sla7", now - timedelta(days=7), now),
-        **_sla_counts("sla30", now - timedelta(days=30), now),
+        **sla_counts("sla7", now - timedelta(days=7), now),
+        **sla_counts("sla30", now - timedelta(days=30), now),
     }
     for priority in PRIORITIES:
         aggregates[f"open_{priority}"] = Count("id", filter=open_q & Q(priority=priority))
         aggregates[f"overdue_{priority}"] = Count("id", filter=overdue & Q(priority=priority))
         aggregates.update(
-            _sla_counts(f"sla30_{priority}", now - timedelta(days=30), now, Q(priority=priority))
+            sla_counts(f"sla30_{priority}", now - timedelta(days=30), now, Q(priority=priority))
         )
     row = visibility.visible_callbacks(user).aggregate(**aggregates)
     escalations_open = CallbackEscalation.objects.filter(
@@ -194,7 +194,7 @@ def compute_tiles(user, now: datetime | None = None) -> dict[str, Any]:
 def compute_daily(user, now: datetime | None = None) -> list[dict[str, Any]]:
     """Created, assigned and completed per day over the last 30 days (company timezone)."""
     now = now or timezone.now()
-    start = _company_today_start(now) - timedelta(days=CHART_DAYS - 1)
+    start = company_today_start(now) - timedelta(days=CHART_DAYS - 1)
     tz = start.tzinfo
     base = visibility.visible_callbacks(user)
     days = {
@@ -230,7 +230,7 @@ def compute_staff_load(user) -> list[dict[str, Any]]:
 def compute_by_branch(user, now: datetime | None = None) -> list[dict[str, Any]]:
     """Open (`selectors.open_by_branch`, as the tile), overdue and completed-today callbacks per branch."""
     now = now or timezone.now()
-    today = _company_today_start(now)
+    today = company_today_start(now)
     open_counts = selectors.open_by_branch(user)
     rows = (
         visibility.visible_callbacks(user)

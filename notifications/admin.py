@@ -6,18 +6,20 @@ Thin on purpose: saves, resends and "mark as read" go through notifications.serv
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action
 
+from common.conf import current_company
 from common.history_admin import RecordHistoryAdmin
 from notifications import selectors, services
 from notifications.models import (
@@ -28,6 +30,7 @@ from notifications.models import (
     NotificationConfiguration,
     NotificationDelivery,
     NotificationTemplate,
+    ReportPreference,
 )
 from notifications.rendering import PLACEHOLDERS
 from org import access
@@ -361,6 +364,27 @@ class InAppNotificationAdmin(ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    def get_urls(self):
+        bell = path("bell.json", self.admin_site.admin_view(self.bell_view), name="notifications_bell")
+        return [bell, *super().get_urls()]
+
+    def bell_view(self, request: HttpRequest) -> JsonResponse:
+        """The header's bell (static/notifications/bell.js polls it): the person's own unread in-app
+        notifications, newest first, each with the page it is about."""
+        staff = getattr(request.user, "staff", None)
+        if current_company() is None or staff is None:
+            return JsonResponse({"unread": 0, "items": []})
+        unread = selectors.unread_in_app(staff)
+        items = [
+            {
+                "subject": row.subject or row.body[:80],
+                "url": _bell_link(row),
+                "at": row.created_at.isoformat(),
+            }
+            for row in unread.order_by("-created_at", "-pk")[:BELL_ITEMS]
+        ]
+        return JsonResponse({"unread": unread.count(), "items": items})
+
     @admin.display(description=_("read"), boolean=True)
     def is_read(self, notification: InAppNotification) -> bool:
         return notification.read_at is not None
@@ -371,6 +395,18 @@ class InAppNotificationAdmin(ModelAdmin):
             staff=request.user.staff, delivery_ids=list(queryset.values_list("pk", flat=True))
         )
         messages.success(request, MARKED_READ % {"count": count})
+
+
+BELL_ITEMS = 8
+
+
+def _bell_link(notification: NotificationDelivery) -> str:
+    """The callback or appointment a notification is about, else the notification itself."""
+    if notification.callback_id:
+        return reverse("admin:callbacks_callbackrequest_change", args=[notification.callback_id])
+    if notification.appointment_id:
+        return reverse("admin:appointments_appointment_change", args=[notification.appointment_id])
+    return reverse("admin:notifications_inappnotification_change", args=[notification.pk])
 
 
 def unread_badge(request: HttpRequest) -> str:
@@ -400,3 +436,63 @@ class CustomerOptOutsInline(TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+def _on_off(label) -> forms.TypedChoiceField:
+    """A required on/off choice: an empty form changes nothing."""
+    choices = [(True, _("on")), (False, _("off"))]
+    return forms.TypedChoiceField(
+        label=label, choices=choices, coerce=lambda value: value == "True", widget=forms.RadioSelect
+    )
+
+
+class ReportPreferenceForm(forms.ModelForm):
+    daily_summary = _on_off(_("daily summary"))
+    weekly_sla_report = _on_off(_("weekly deadline report"))
+
+    class Meta:
+        model = ReportPreference
+        fields = ["daily_summary", "weekly_sla_report"]
+
+
+@admin.register(ReportPreference)
+class ReportPreferenceAdmin(ModelAdmin):
+    """A manager's own switches for the report emails (`notifications.reports`); nobody edits another's."""
+
+    form = ReportPreferenceForm
+    fields = ["daily_summary", "weekly_sla_report"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        staff = getattr(request.user, "staff", None)
+        return ReportPreference.objects.filter(staff=staff) if staff else ReportPreference.objects.none()
+
+    def _is_manager(self, request: HttpRequest) -> bool:
+        return getattr(request.user, "staff", None) is not None and access.is_manager(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_manager(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._is_manager(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._is_manager(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_manager(request) and not self.get_queryset(request).exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        """There is one row per person: the list opens it (or the form for it, before the first save)."""
+        if not self._is_manager(request):
+            raise PermissionDenied
+        own = self.get_queryset(request).first()
+        if own is None:
+            return HttpResponseRedirect(reverse("admin:notifications_reportpreference_add"))
+        return HttpResponseRedirect(reverse("admin:notifications_reportpreference_change", args=[own.pk]))
+
+    def save_model(self, request: HttpRequest, obj: ReportPreference, form, change: bool) -> None:
+        obj.staff = request.user.staff
+        super().save_model(request, obj, form, change)

@@ -412,3 +412,18 @@ class ContactOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} · {self.get_channel_display()}"
+
+
+class ReportPreference(models.Model):
+    """Which manager reports a person receives by email; without a row a manager gets both."""
+
+    staff = models.OneToOneField("org.Staff", on_delete=models.CASCADE, related_name="report_preference")
+    daily_summary = models.BooleanField(_("daily summary"), default=True)
+    weekly_sla_report = models.BooleanField(_("weekly deadline report"), default=True)
+
+    class Meta:
+        verbose_name = _("report by email")
+        verbose_name_plural = _("reports by email")
+
+    def __str__(self) -> str:
+        return str(self.staff)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from notifications import services
+from notifications import reports, services
 
 
 @shared_task(name="notifications.send_delivery")
@@ -15,3 +15,13 @@ def send_delivery(delivery_id: int) -> str:
 def dispatch_due() -> int:
     services.deliveries_fail_stuck()
     return services.deliveries_dispatch_due()
+
+
+@shared_task(name="notifications.manager_daily_summary")
+def manager_daily_summary() -> int:
+    return reports.send_daily_summaries()
+
+
+@shared_task(name="notifications.manager_weekly_sla_report")
+def manager_weekly_sla_report() -> int:
+    return reports.send_weekly_sla_reports()
