@@ -2,7 +2,8 @@
 
 BENCH_SECONDS (30) is each load's length; BENCH_RATE_GUESS (300) requests per second sizes the files of
 pre-signed requests (a thread that runs out wraps around and the table's exactly-once row shows it);
-BENCH_JSON (test-artifacts/bench.json) is where the table goes; BENCH_SCENARIOS (intake) picks scenarios.
+BENCH_JSON (test-artifacts/bench.json) is where the table goes; BENCH_SCENARIOS (all, comma-separated)
+picks scenarios.
 """
 
 from __future__ import annotations
@@ -14,11 +15,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scripts.bench import intake
+from scripts.bench import admin_list, availability, intake
+from scripts.bench.company import provision
 from scripts.bench.stack import CELERY_CONCURRENCY, WEB_WORKERS, Stack, stack_start
 from scripts.bench.table import Row, render, write_json
 
-SCENARIOS: dict[str, Callable[..., list[Row]]] = {"intake": intake.run}
+SCENARIOS: dict[str, Callable[..., list[Row]]] = {
+    "intake": intake.run,
+    "availability": availability.run,
+    "admin": admin_list.run,
+}
 
 
 def main() -> int:
@@ -32,6 +38,7 @@ def main() -> int:
     try:
         stack.start_web()
         stack.start_worker()
+        provision(stack)
         for name in chosen:
             rows += SCENARIOS[name](stack, seconds=seconds, rate_guess=rate_guess)
     finally:

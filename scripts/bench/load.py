@@ -88,6 +88,9 @@ def run_wrk(
 ) -> Result:
     """Run wrk against `url` (scheme, host and port) cycling through `requests` for `seconds`."""
     threads = max(1, min(threads, connections))
+    requests = list(requests)
+    if len(requests) < threads:  # every thread needs a share (a share of one request repeats it)
+        requests *= threads
     with tempfile.NamedTemporaryFile("wb", prefix="sb-bench-", suffix=".txt", delete=False) as file:
         for request in requests:
             file.write(request.line())

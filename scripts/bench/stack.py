@@ -46,6 +46,7 @@ class Stack:
     env: dict[str, str]
     processes: list[subprocess.Popen] = field(default_factory=list)
     url: str = ""
+    web: subprocess.Popen | None = None
 
     def sql(self, query: str, *params: Any, schema: str = COMPANY) -> list[tuple]:
         with self.postgres.connect() as conn:
@@ -74,13 +75,15 @@ class Stack:
         """Run `code` in a Django shell of the bench's settings (provisioning, data generation)."""
         return self.manage("shell", stdin=code)
 
-    def start_web(self) -> None:
+    def start_web(self, **extra_env: str) -> None:
         port = free_port()
         log = ARTIFACTS / f"bench-gunicorn-{port}.log"
-        env = {**self.env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(WEB_WORKERS)}
+        env = {**self.env, **extra_env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+        env["WEB_CONCURRENCY"] = str(WEB_WORKERS)
         command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
         self.processes.append(process)
+        self.web = process
         self.url = f"http://127.0.0.1:{port}"
 
         def ready() -> bool:
@@ -93,6 +96,13 @@ class Stack:
 
         wait_until(ready, "gunicorn answers /readyz")
 
+    def restart_web(self, **extra_env: str) -> None:
+        """A new gunicorn with these environment variables on top (a scenario's own settings)."""
+        if self.web is not None:
+            _stop(self.web)
+            self.processes.remove(self.web)
+        self.start_web(**extra_env)
+
     def start_worker(self) -> None:
         log = ARTIFACTS / "bench-worker.log"
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", str(CELERY_CONCURRENCY)]
@@ -104,14 +114,18 @@ class Stack:
 
     def stop(self) -> None:
         for process in reversed(self.processes):
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop(process)
         self.redis.destroy()
         self.postgres.destroy()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def stack_start() -> Stack:

@@ -43,3 +43,12 @@ def test_the_table_prints_every_row_with_its_goal_and_verdict(tmp_path):
     assert document["machine"] == "test"
     assert [row["verdict"] for row in document["rows"]] == ["-", "MISSED"]
     assert document["rows"][1]["ratio"] == 0.2
+
+
+def test_a_load_without_a_single_answer_misses_its_latency_goal():
+    from scripts.bench.intake import row
+    from scripts.bench.load import Result
+
+    nothing = Result(0, 5.0, 0, 0.0, 0.0, 0.0, 0.0, unique=4, answered_ok=0)
+
+    assert row("admin", "4 conn", nothing, None, [Goal("p95_ms", "<", 150)]).verdict() == "MISSED"
