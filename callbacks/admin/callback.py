@@ -57,6 +57,7 @@ from callbacks.admin.forms import (
     CreateCallbackForm,
     apply_errors,
 )
+from callbacks.admin.news import NewCallbacksMixin
 from callbacks.admin.quick import LABELS, QuickActionsMixin
 from callbacks.admin.timeline import audit_history, timeline_text
 from callbacks.models import CallbackRequest
@@ -67,7 +68,13 @@ from org.models import Branch, Service
 
 @admin.register(CallbackRequest)
 class CallbackRequestAdmin(
-    CallbackExport, QuickActionsMixin, BulkActionsMixin, RowActionsMixin, CallbackColumns, ModelAdmin
+    CallbackExport,
+    NewCallbacksMixin,
+    QuickActionsMixin,
+    BulkActionsMixin,
+    RowActionsMixin,
+    CallbackColumns,
+    ModelAdmin,
 ):
     list_display = [
         "customer_column",

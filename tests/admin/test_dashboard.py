@@ -137,11 +137,13 @@ def test_live_endpoint_fingerprint_changes_when_a_callback_changes(
     assert after["tiles"]["pending"] == before["tiles"]["pending"] - 1
 
 
-def test_list_and_dashboard_poll_the_live_endpoint(as_user, anna, callbacks):
+def test_the_dashboard_polls_the_live_endpoint_and_the_list_asks_for_new_callbacks(as_user, anna, callbacks):
     client = as_user(anna)
 
-    for url in ("/admin/", "/admin/callbacks/callbackrequest/"):
-        assert LIVE in client.get(url).content.decode()
+    assert LIVE in client.get("/admin/").content.decode()
+    listing = client.get("/admin/callbacks/callbackrequest/").content.decode()
+    assert 'data-new-callbacks="/admin/callbacks/callbackrequest/new/"' in listing
+    assert LIVE not in listing  # no silent reload under the user's hands
 
 
 def test_navigation_badges_show_open_and_overdue_counts(as_user, ada, callbacks):

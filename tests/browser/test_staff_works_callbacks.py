@@ -148,15 +148,20 @@ def test_german_ui_shows_german_labels_and_english_on_request(page, acme_url, wo
     assert "Callback requests" in english and "overdue by 2 h" in english
 
 
-def test_list_shows_a_new_callback_within_30_seconds_without_reload(page, acme_url, workday):
+def test_list_announces_a_new_callback_within_30_seconds_and_shows_it_on_a_click(page, acme_url, workday):
     from callbacks import services
 
     log_in(page, acme_url, "max@acme.test")
     page.goto(acme_url("/admin/callbacks/callbackrequest/"))
-    page.wait_for_function("document.body.dataset.liveFingerprint !== undefined")
+    page.wait_for_function("document.querySelector('[data-new-callbacks]').dataset.latest !== undefined")
 
     services.callback_create(
         branch_id=workday["mitte"].pk, phone="+49301239999", customer_name="Live Neukunde", priority="urgent"
     )
 
-    page.wait_for_selector("text=Live Neukunde", timeout=30_000)
+    notice = page.get_by_test_id("new-callbacks")
+    notice.wait_for(state="visible", timeout=30_000)
+    assert "1 neuer Rückruf" in notice.inner_text()
+    assert page.get_by_text("Live Neukunde").count() == 0  # announced, not reloaded under the user's hands
+    notice.get_by_role("button").click()
+    page.wait_for_selector("text=Live Neukunde", timeout=10_000)
