@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 WIDTH, HEIGHT = 720, 200
-LEFT, BOTTOM, TOP = 36, 24, 8
+LEFT, RIGHT, BOTTOM, TOP = 36, 16, 24, 8
 SERIES = (("created", "#2563eb"), ("assigned", "#f59e0b"), ("completed", "#16a34a"))
 LABEL_EVERY = 5
 
@@ -40,7 +40,7 @@ def daily_chart(days: list[dict[str, Any]]) -> Chart:
     plot = chart.baseline - TOP
     ticks = [0, top // 2, top] if top % 2 == 0 else [0, top]
     chart.y_ticks = [{"value": value, "y": round(chart.baseline - plot * value / top, 1)} for value in ticks]
-    slot = (WIDTH - LEFT) / max(len(days), 1)
+    slot = (WIDTH - LEFT - RIGHT) / max(len(days), 1)
     bar = slot * 0.8 / len(SERIES)
     for index, day in enumerate(days):
         x0 = LEFT + index * slot + slot * 0.1
