@@ -266,6 +266,7 @@ def escalations_to_review(user) -> list[dict[str, Any]]:
     )
     return [
         {
+            "escalation_id": row.pk,
             "callback_id": row.callback_id,
             "customer": row.callback.customer_name or str(row.callback.phone) or row.callback.customer_email,
             "reason": row.get_reason_display(),

@@ -82,3 +82,9 @@ def test_a_manager_of_another_branch_cannot_open_it(as_user, nora, escalation, n
         .status_code
         == 404
     )
+
+
+def test_the_dashboard_links_each_open_escalation_to_its_page(as_user, max_manager, escalation):
+    html = as_user(max_manager).get("/admin/").content.decode()
+
+    assert f'href="{detail_url(escalation)}" data-testid="escalation-review"' in html
