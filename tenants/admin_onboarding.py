@@ -5,12 +5,16 @@ only a name, its slug, where it is, and who runs it; everything else is set once
 """
 
 from django import forms
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from tenants.forms import currency_choices, language_choices, timezone_choices
 from tenants.models import Company
-from tenants.onboarding import company_onboard
+from tenants.onboarding import company_onboard, invitations_resend
 
+RESENT = _("%(company)s: the invitation went again to %(emails)s.")
+NOT_SENT = _("%(company)s: the mail server refused the invitation to %(emails)s; please try again later.")
+NOBODY_PENDING = _("%(company)s: every admin has chosen a password; nobody was invited.")
 INVITED = _("%(company)s is ready at %(host)s. %(email)s gets an email with a link to choose a password.")
 
 
@@ -44,7 +48,10 @@ ADD_FIELDSETS = [
 
 
 class OnboardingAdminMixin:
-    """On "add": the short form above; once the company and its inlines are saved, it is onboarded."""
+    """On "add": the short form above; once the company and its inlines are saved, it is onboarded.
+    On the list: invite again the admins who have not chosen a password."""
+
+    actions = ["invitation_resend"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -58,6 +65,7 @@ class OnboardingAdminMixin:
         if change:
             super().save_model(request, obj, form, change)
             return
+        obj.schema_name = obj.schema_name or obj.slug
         obj._history_user = None  # the platform admin is no user of the company's schema
         obj.save(verbosity=0)  # CREATE SCHEMA and its migrations, without a line per migration in the log
 
@@ -78,3 +86,17 @@ class OnboardingAdminMixin:
         self.message_user(
             request, INVITED % {"company": company.name, "host": host, "email": data["admin_email"]}
         )
+
+    @admin.action(description=_("Send the invitation again (admins without a password)"))
+    def invitation_resend(self, request, queryset):
+        for company in queryset:
+            sent, refused = invitations_resend(
+                company=company, scheme=request.scheme, port=int(request.get_port())
+            )
+            names = {"company": company.name}
+            if sent:
+                self.message_user(request, RESENT % {**names, "emails": ", ".join(sent)})
+            if refused:
+                self.message_user(request, NOT_SENT % {**names, "emails": ", ".join(refused)}, messages.ERROR)
+            if not sent and not refused:
+                self.message_user(request, NOBODY_PENDING % names, messages.WARNING)

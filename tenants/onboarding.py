@@ -108,3 +108,24 @@ def invitation_send(*, company: Company, name: str, email: str, link: str) -> bo
         logger.exception("Invitation to %s for company %s not sent", email, company.slug)
         return False
     return True
+
+
+def invitations_resend(*, company: Company, scheme: str, port: int | None) -> tuple[list[str], list[str]]:
+    """Invite again each active admin of `company` who has not chosen a password yet (a lost or expired
+    invitation), at once. Returns the addresses sent to, and those the mail server refused."""
+    with tenant_context(company):
+        from org.models import Staff
+
+        admins = Staff.objects.filter(role="admin", is_active=True, user__is_active=True).select_related(
+            "user"
+        )
+        pending = [
+            (staff, invitation_link(company=company, user=staff.user, scheme=scheme, port=port))
+            for staff in admins
+            if not staff.user.has_usable_password()
+        ]
+    sent, refused = [], []
+    for staff, link in pending:
+        ok = invitation_send(company=company, name=staff.name, email=staff.email, link=link)
+        (sent if ok else refused).append(staff.email)
+    return sent, refused

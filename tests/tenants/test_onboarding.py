@@ -165,3 +165,27 @@ def test_a_national_number_is_read_in_the_default_region(company):
     customer = Customer(name="Erika", phone="030 1234567")
     customer.full_clean()
     assert customer.phone == "+49301234567"
+
+
+def resend(client: Client, company: Company):
+    data = {"action": "invitation_resend", "_selected_action": [company.pk]}
+    return client.post("/admin/tenants/company/", data, follow=True)
+
+
+def test_the_invitation_can_be_sent_again_until_a_password_is_chosen(platform_client, onboarded, smtp):
+    page = resend(platform_client, onboarded)
+    assert "zora@zeta.test" in page.content.decode()
+    assert [email.recipients for email in smtp.received] == [["zora@zeta.test"], ["zora@zeta.test"]]
+    browser = Client(HTTP_HOST="zeta.localhost")
+    form_page = browser.get(invitation_path(smtp.received[1].body("plain")), follow=True)
+    browser.post(
+        form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    resend(platform_client, onboarded)
+    assert len(smtp.received) == 2  # she has a password now: nobody to invite
+
+
+def test_a_refused_invitation_says_so(platform_client, onboarded, smtp):
+    smtp.refused.add("zora@zeta.test")
+    page = resend(platform_client, onboarded)
+    assert "refused" in page.content.decode()
