@@ -30,6 +30,7 @@ from common.conf import is_platform_only, platform_setting
 from tenants.models import Company
 
 DEFAULT_HELP = _("Empty: the default (%(default)s).")
+BUILT_IN_HELP = _("Empty: the built-in default.")
 LIST_INVALID = _("Write whole numbers separated by commas, e.g. “1440, 120”.")
 SECRET_TEMPLATE = "admin/tenants/secret_input.html"
 
@@ -158,7 +159,7 @@ def _shown(value: Any) -> str:
         return str(_("yes") if value else _("no"))
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
-    return "—" if value is None else str(value)
+    return str(value)
 
 
 def settings_fields() -> dict[str, forms.Field]:
@@ -227,7 +228,9 @@ def describe_defaults(fields: dict[str, forms.Field]) -> None:
     """Each setting's help text names the platform's default (read now, not at import)."""
     for spec in SETTINGS:
         if spec.name in fields:
-            fields[spec.name].help_text = DEFAULT_HELP % {"default": _shown(spec.default())}
+            default = spec.default()
+            shown = DEFAULT_HELP % {"default": _shown(default)} if default is not None else BUILT_IN_HELP
+            fields[spec.name].help_text = shown
 
 
 def timezone_choices() -> list[tuple[str, str]]:

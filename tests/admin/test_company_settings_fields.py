@@ -83,6 +83,7 @@ def test_the_form_shows_what_is_stored_and_the_default_in_words(as_user, ada, co
 
     assert 'name="setting_notification_quiet_hours_start" value="21:30"' in page
     assert "Leer: der Standard (24)." in page  # normal callbacks' deadline
+    assert "Leer: der eingebaute Standard." in page  # Cal.com's wait: the client's own default
     assert "Rückrufe" in page and "Termine" in page and "Benachrichtigungen" in page
 
 
