@@ -90,6 +90,7 @@ COLUMNS = [
     ("ratio", 6),
     ("goal", 30),
     ("", 6),
+    ("measured", 0),
 ]
 
 
@@ -110,7 +111,15 @@ def _cells(row: Row) -> list[str]:
         _number(row.ratio, 2),
         ", ".join(goal.text() for goal in row.goals) or "-",
         row.verdict(),
+        _measured(row),
     ]
+
+
+def _measured(row: Row) -> str:
+    """The values of goals that have no column of their own (page size, query counts, lost events)."""
+    return ", ".join(
+        f"{goal.measure}={row.extra[goal.measure]}" for goal in row.goals if goal.measure in row.extra
+    )
 
 
 def render(rows: list[Row]) -> str:

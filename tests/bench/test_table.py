@@ -39,6 +39,7 @@ def test_the_table_prints_every_row_with_its_goal_and_verdict(tmp_path):
     lines = text.splitlines()
     assert lines[0].split()[:2] == ["scenario", "load"]
     assert "0.20" in lines[2] and "ratio >= 0.7" in lines[2] and lines[2].endswith("MISSED")
+    assert render([Row("once", "-", goals=[Goal("lost", "==", 0)], extra={"lost": 2})]).endswith("lost=2")
     document = json.loads((tmp_path / "bench.json").read_text())
     assert document["machine"] == "test"
     assert [row["verdict"] for row in document["rows"]] == ["-", "MISSED"]
