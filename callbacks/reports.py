@@ -25,6 +25,7 @@ class DailyFigures:
     deadlines_met: int
     open_now: int
     escalations_open: int
+    overdue_count: int
     overdue_now: list[dict[str, Any]]
 
 
@@ -39,11 +40,10 @@ def daily_figures(user, now: datetime) -> DailyFigures:
         completed=Count("id", filter=Q(completed_at__gte=yesterday, completed_at__lt=today)),
         **sla_counts("sla", yesterday, today, Q(created_at__lt=today)),
     )
-    overdue = (
-        mine.filter(overdue_q(now))
-        .select_related("branch", "assigned_to")
-        .order_by(F("expires_at").asc(), "id")[:OVERDUE_LISTED]
-    )
+    overdue_all = mine.filter(overdue_q(now))
+    overdue = overdue_all.select_related("branch", "assigned_to").order_by(F("expires_at").asc(), "id")[
+        :OVERDUE_LISTED
+    ]
     return DailyFigures(
         day=yesterday,
         created=row["created"],
@@ -54,6 +54,7 @@ def daily_figures(user, now: datetime) -> DailyFigures:
         escalations_open=CallbackEscalation.objects.filter(
             resolved_at__isnull=True, callback__in=selectors.open_callbacks(user)
         ).count(),
+        overdue_count=overdue_all.count(),
         overdue_now=[
             {
                 "id": callback.pk,

@@ -70,7 +70,7 @@ def daily_text(staff: Staff, figures: DailyFigures) -> tuple[str, str]:
         % {
             "open": figures.open_now,
             "escalations": figures.escalations_open,
-            "overdue": len(figures.overdue_now),
+            "overdue": figures.overdue_count,
         },
     ]
     for row in figures.overdue_now:
