@@ -38,7 +38,7 @@ def function_call(call_id: str, service: str, day: date) -> bytes:
         "to_number": NUMBER,
         "start_timestamp": 1767279600512,
     }
-    args = {"service": service, "date": day.isoformat(), "time": "vormittags"}
+    args = {"service": service, "when": day.isoformat()}
     return json.dumps({"name": "check_availability", "args": args, "call": call}, ensure_ascii=False).encode()
 
 
