@@ -91,7 +91,7 @@ urls = {
     "search by phone": LIST + "?q=" + quote_plus(PHONE_SEARCH),
     "search by name": LIST + "?q=" + quote_plus(NAME_SEARCH),
     "page 500": LIST + "?p=500",
-    **{f"ordered by column {i}": LIST + f"?o={i}" for i in sortable},
+    **{f"ordered by {admin.list_display[i - 1].removesuffix('_column')}": LIST + f"?o={i}" for i in sortable},
 }
 small, _ = counted(client, urls.values())
 with tenant_context(company):
