@@ -63,12 +63,14 @@ def callbacks(branch, start, stop):
 
 
 def counted(client, urls):
+    # The fewer queries of two requests: a per-process cache filled or expiring on one is not the page's cost.
     counts, sizes = {}, {}
     for url in urls:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url, secure=True)
-        assert response.status_code == 200, (url, response.status_code)
-        counts[url], sizes[url] = len(queries), len(response.content)
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url, secure=True)
+            assert response.status_code == 200, (url, response.status_code)
+            counts[url], sizes[url] = min(len(queries), counts.get(url, len(queries))), len(response.content)
     return counts, sizes
 
 
