@@ -188,4 +188,5 @@ def test_the_invitation_can_be_sent_again_until_a_password_is_chosen(platform_cl
 def test_a_refused_invitation_says_so(platform_client, onboarded, smtp):
     smtp.refused.add("zora@zeta.test")
     page = resend(platform_client, onboarded)
-    assert "refused" in page.content.decode()
+    [refused] = [said for said in page.context["messages"] if said.level_tag == "error"]
+    assert "zora@zeta.test" in refused.message
