@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
+from unfold.widgets import BASE_INPUT_CLASSES
 
 from accounts.services import totp_enrolment_confirm, totp_enrolment_start
 from accounts.two_factor import TOKEN_INVALID
@@ -64,3 +65,14 @@ class PasswordSetView(PasswordResetConfirmView):
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = reverse_lazy("admin:index")
+
+    def get_context_data(self, **kwargs):
+        from django.contrib import admin  # the company's admin site: its colours, title and logo
+
+        return {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        for name in ("new_password1", "new_password2"):  # styled like the admin's login inputs
+            form.fields[name].widget.attrs["class"] = " ".join(BASE_INPUT_CLASSES)
+        return form

@@ -15,14 +15,16 @@ from django.db import connection
 from tests.browser.conftest import PASSWORD, log_in, screenshot
 from tests.notifications.fakes import SmtpServer
 
-SLUG = "onboardtest"
+SLUGS = {"desktop": "onboardtest", "phone": "onboardphone"}
+VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 NEW_PASSWORD = "Praxis-Olga-2026!"
 
 
-def _drop_schema() -> None:
+def _drop_schemas() -> None:
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{SLUG}" CASCADE')
+        for slug in SLUGS.values():
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{slug}" CASCADE')
 
 
 @pytest.fixture
@@ -38,47 +40,49 @@ def smtp(settings):
 
 @pytest.fixture
 def platform_url(live_server, public):
-    _drop_schema()
+    _drop_schemas()
     User.objects.create_superuser("root@platform.test", "root@platform.test", PASSWORD)
     port = live_server.url.rsplit(":", 1)[-1]
     yield lambda path: f"http://localhost:{port}{path}"
-    _drop_schema()
+    _drop_schemas()
 
 
-def test_from_new_company_to_its_admin_logged_in(page, browser, platform_url, smtp):
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_from_new_company_to_its_admin_logged_in(browser, platform_url, smtp, device):
+    slug = SLUGS[device]
+    context = browser.new_context(locale="de-DE", viewport=VIEWPORTS[device])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
     log_in(page, platform_url, "root@platform.test")
     started = time.monotonic()
     page.goto(platform_url("/admin/tenants/company/add/"))
     page.fill("#id_name", "Praxis Olga")
-    page.fill("#id_slug", SLUG)
+    page.fill("#id_slug", slug)
     page.fill("#id_admin_name", "Olga Orthmann")
     page.fill("#id_admin_email", "olga@olga.test")
-    screenshot(page, "onboarding-1-new-company")
+    screenshot(page, f"onboarding-{device}-1-new-company")
     page.click("button[name=_save], input[name=_save]", no_wait_after=True)
     # A new schema is migrated meanwhile: seconds, more on a busy machine.
     page.wait_for_url(re.compile(r"/admin/tenants/company/$"), timeout=180_000)
     assert "olga@olga.test" in page.inner_text("body")  # the message names who was invited
-    screenshot(page, "onboarding-2-company-created")
+    screenshot(page, f"onboarding-{device}-2-company-created")
 
     [email] = smtp.received
     link = re.search(r"http://\S+/password/\S+/", email.body("plain")).group(0)
-    assert link.startswith(f"http://{SLUG}.localhost:")
+    assert link.startswith(f"http://{slug}.localhost:")
     page.goto(link)
     page.wait_for_selector("#password-set")
-    screenshot(page, "onboarding-3-choose-password")
+    screenshot(page, f"onboarding-{device}-3-choose-password")
     page.fill("input[name=new_password1]", NEW_PASSWORD)
     page.fill("input[name=new_password2]", NEW_PASSWORD)
     page.click("#password-set button[type=submit]")
-    page.wait_for_url(f"http://{SLUG}.localhost:*/admin/")
+    page.wait_for_url(f"http://{slug}.localhost:*/admin/")
     elapsed = time.monotonic() - started
-    screenshot(page, "onboarding-4-admin-dashboard")
+    screenshot(page, f"onboarding-{device}-4-admin-dashboard")
     assert "Olga Orthmann" in page.inner_text("body")  # the dashboard lists her among the staff
-    print(f"\nonboarding: new company to its admin logged in: {elapsed:.1f} s")
+    print(f"\nonboarding ({device}): new company to its admin logged in: {elapsed:.1f} s")
 
     page.goto(link)  # the link worked once
     page.wait_for_selector("#password-set-invalid")
-    phone = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844}).new_page()
-    phone.goto(link)
-    phone.wait_for_selector("#password-set-invalid")
-    screenshot(phone, "onboarding-5-link-used-phone")
-    phone.context.close()
+    screenshot(page, f"onboarding-{device}-5-link-used")
+    context.close()
