@@ -2,7 +2,7 @@ from base64 import b32encode
 from io import BytesIO
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin import AdminSite
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse
@@ -67,8 +67,7 @@ class PasswordSetView(PasswordResetConfirmView):
     success_url = reverse_lazy("admin:index")
 
     def get_context_data(self, **kwargs):
-        from django.contrib import admin  # the company's admin site: its colours, title and logo
-
+        """With the company's admin site's context: its colours, title and logo."""
         return {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}
 
     def get_form(self, form_class=None):
