@@ -12,18 +12,7 @@ from scripts.bench.stack import COMPANY, Stack
 NUMBER = "+4930555018"
 RETELL_KEY = "key_bench_" + secrets.token_hex(8)
 HEADERS = {"Content-Type": "application/json", "X-Forwarded-Proto": "https", "Host": "localhost"}
-SERVICES = (
-    "Beratung",
-    "Haarschnitt",
-    "Massage",
-    "Kontrolle",
-    "Impfung",
-    "Reinigung",
-    "Abnahme",
-    "Untersuchung",
-    "Nachsorge",
-    "Röntgen",
-)
+SERVICES = tuple(f"Leistung {number:02d}" for number in range(1, 61))  # exact names: no partial match
 
 PROVISION = f"""
 from django_tenants.utils import tenant_context
