@@ -156,3 +156,14 @@ def test_the_check_finds_english_words():
     html = '<td title="Redeliver">Versuche</td><td>Last used</td><script>var Event = 1;</script>'
 
     assert english_words_in(visible_text(html)) == ["Last used", "Redeliver"]
+
+
+@pytest.mark.parametrize(
+    "page", ["/admin/api/apikey/{key}/change/", "/admin/webhooks/webhookendpoint/{endpoint}/change/"]
+)
+def test_a_records_history_is_its_aenderungsverlauf_not_geschichte(as_user, ada, records, page):  # noqa: F811
+    url = page.format(**{name: record.pk for name, record in records.items()})
+
+    text = visible_text(as_user(ada).get(url).content.decode())
+
+    assert "Änderungsverlauf" in text and "Geschichte" not in text
