@@ -13,7 +13,6 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from tests.browser.conftest import PASSWORD, log_in, screenshot
-from tests.notifications.fakes import SmtpServer
 
 SLUGS = {"desktop": "onboardtest", "phone": "onboardphone"}
 VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -25,17 +24,6 @@ def _drop_schemas() -> None:
     with connection.cursor() as cursor:
         for slug in SLUGS.values():
             cursor.execute(f'DROP SCHEMA IF EXISTS "{slug}" CASCADE')
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import WORKER_TWILIO_PORT
 from tests.factories.notifications import NotifiedAppointmentFactory
 from tests.factories.org import BranchFactory, CustomerFactory
-from tests.notifications.fakes import FakeSlack, FakeTwilio, SmtpServer
+from tests.notifications.fakes import FakeSlack, FakeTwilio
 from tests.personas import WEDNESDAY_10
 
 TWILIO_SID, TWILIO_TOKEN = "AC" + "1" * 32, "test-auth-token"
@@ -31,17 +31,6 @@ def _start_without_deliveries(request):
 
         NotificationDelivery.objects.all().delete()
         NotificationConfiguration.objects.all().delete()
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield server
-    server.stop()
 
 
 @pytest.fixture

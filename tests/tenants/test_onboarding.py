@@ -15,21 +15,9 @@ from django_tenants.utils import schema_exists, tenant_context
 
 from org.models import Staff
 from tenants.models import Company, Domain, PhoneNumber
-from tests.notifications.fakes import SmtpServer
 
 ADD_URL = "/admin/tenants/company/add/"
 NEW_PASSWORD = "Z4hnarzt-Zeta-2026!"
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield server
-    server.stop()
 
 
 @pytest.fixture
