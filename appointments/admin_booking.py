@@ -279,7 +279,7 @@ def _booked(origin: Origin, query: selectors.SlotQuery, data: dict[str, Any]) ->
     nothing, not even a walk-in's new customer record; `appointment_book` checks it again.
     """
     key = f"admin-{data['request_key']}"
-    earlier = Appointment.objects.filter(idempotency_key=key).first()
+    earlier = selectors.appointment_for_request(key)
     if earlier is not None:
         return earlier
     if not selectors.slot_is_free(query, start=data["start"]):

@@ -39,6 +39,13 @@ class EventTypeOwner:
     branch: Branch | None
 
 
+def appointment_for_request(idempotency_key: str | None) -> Appointment | None:
+    """The appointment a booking request with this key already made (any door: API, admin, agent)."""
+    if not idempotency_key:
+        return None
+    return Appointment.objects.filter(idempotency_key=idempotency_key).first()
+
+
 def event_type_for(*, service: Service, branch: Branch, staff: Staff | None = None) -> int:
     """The event type that books `service` at `branch`: the staff member's own mapping there, else the
     branch's default mapping, else the service's own field (one calendar for every branch offering it)."""

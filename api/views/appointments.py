@@ -20,6 +20,7 @@ from api.booking import (
 from api.views.base import ApiViewSet, NewestFirst, valid
 from appointments import services
 from appointments.models import Appointment
+from appointments.selectors import appointment_for_request
 from org.models import Customer
 from org.selectors import customer_for_phone
 from org.services import customer_create
@@ -38,7 +39,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
     def create(self, request) -> Response:
         """Book through `appointment_book`, as every other door does; 200 when the key was seen before."""
         data, key = valid(AppointmentBookSerializer, request), idempotency_key(request)
-        replayed = key is not None and Appointment.objects.filter(idempotency_key=key).exists()
+        replayed = appointment_for_request(key) is not None
         customer = _customer_of(data)
         try:
             appointment = services.appointment_book(

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from appointments.models import Appointment, SlotHold
-from appointments.selectors import event_type_for, slot_is_free
+from appointments.selectors import appointment_for_request, event_type_for, slot_is_free
 from appointments.services.base import (
     CALCOM_REFUSED,
     DEFERRED_BOOKING_NOTE,
@@ -86,14 +86,14 @@ def appointment_book(
         notes,
         idempotency_key or None,
     )
-    existing = _already_booked(request.idempotency_key)
+    existing = appointment_for_request(request.idempotency_key)
     if existing is not None:
         return existing
     _check_booking(request)
     event_type_id = event_type_for(service=service, branch=branch, staff=staff)
     client = client or calcom_client_for_current_company()
     with _one_at_a_time(request.idempotency_key):
-        existing = _already_booked(request.idempotency_key)
+        existing = appointment_for_request(request.idempotency_key)
         if existing is not None:
             return existing
         appointment = Appointment()  # its fresh `reference` goes to Cal.com before the row exists
@@ -106,12 +106,6 @@ def appointment_book(
     if hold is not None:
         _hold_settled(hold, appointment=appointment)
     return appointment
-
-
-def _already_booked(idempotency_key: str | None) -> Appointment | None:
-    if not idempotency_key:
-        return None
-    return Appointment.objects.filter(idempotency_key=idempotency_key).first()
 
 
 @contextmanager
