@@ -32,6 +32,7 @@ from callbacks.chart import daily_chart
 from callbacks.models import CallbackEscalation, CallbackRequest, overdue_q
 from common.conf import current_company
 from common.events import DomainEvent, subscribe
+from common.phone import phone_display
 from common.redis import unless_redis_failed
 from org.roles import Role
 
@@ -292,7 +293,7 @@ def my_callbacks_due_next(user) -> list[dict[str, Any]]:
     return [
         {
             "callback_id": row.pk,
-            "customer": row.customer_name or str(row.phone) or row.customer_email,
+            "customer": row.customer_name or phone_display(row.phone) or row.customer_email,
             "phone": str(row.phone),
             "priority": row.priority,
             "priority_label": row.get_priority_display(),

@@ -24,6 +24,7 @@ from calls.models import Call, FunctionInvocation
 from calls.selectors import monthly_usage
 from common.conf import current_company
 from common.csv_export import Column, CsvExportMixin, field, related
+from common.phone import phone_link
 from org import access
 from org.admin_scoping import ScopedAdmin, branch_filter
 
@@ -199,7 +200,8 @@ class CallAdmin(CsvExportMixin, ScopedAdmin, ReadOnlyAdmin):
 
     @display(description=_("caller"))
     def caller(self, call: Call) -> str:
-        return (call.to_number if call.direction == Call.Direction.OUTBOUND else call.from_number) or "–"
+        number = call.to_number if call.direction == Call.Direction.OUTBOUND else call.from_number
+        return phone_link(number) or "–"
 
     @display(description=_("minutes"), ordering="duration_ms")
     def minutes(self, call: Call) -> str:

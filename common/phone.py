@@ -3,7 +3,10 @@
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
+
+from common.conf import company_setting
 
 INVALID_PHONE = _("“%(value)s” is not a valid phone number.")
 
@@ -25,3 +28,39 @@ def try_normalise_phone(raw: str, region: str | None = None) -> str | None:
         return normalise_phone(raw, region)
     except ValidationError:
         return None
+
+
+def company_region() -> str:
+    """The region whose numbers a company's staff dial without a country code: the company's
+    `PHONE_REGION` setting, else the platform's `PHONE_DEFAULT_REGION`."""
+    return str(company_setting("PHONE_REGION", settings.PHONENUMBER_DEFAULT_REGION)).upper()
+
+
+def phone_display(number: object, region: str | None = None) -> str:
+    """How a number is shown to staff: national format for a number of the company's region
+    ("030 123456"), international for any other ("+43 1 2345678"); text that is no number stays as it is."""
+    raw = str(number or "").strip()
+    if not raw:
+        return ""
+    region = region or company_region()
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return raw
+    if not phonenumbers.is_possible_number(parsed):
+        return raw
+    own = phonenumbers.region_code_for_number(parsed) == region
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if own else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, style)
+
+
+def phone_link(number: object, css_class: str = "text-primary-600", region: str | None = None) -> str:
+    """A `tel:` link (E.164: a phone dials it from anywhere) showing `phone_display`; "" without a number."""
+    display = phone_display(number, region)
+    if not display:
+        return ""
+    try:
+        dial = normalise_phone(str(number), region or company_region())
+    except ValidationError:
+        return escape(display)
+    return format_html('<a href="tel:{}" class="{}" data-phone>{}</a>', dial, css_class, display)

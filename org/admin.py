@@ -27,6 +27,7 @@ from callbacks.models import CallbackRequest
 from calls.models import Call
 from common.conf import current_company
 from common.history_admin import PublicRecordHistoryAdmin, RecordHistoryAdmin
+from common.phone import phone_link, try_normalise_phone
 from notifications.admin import CustomerOptOutsInline
 from org import access, privacy
 from org.activity import PAGE_SIZE as ACTIVITY_PAGE_SIZE
@@ -194,7 +195,7 @@ class CustomerCallsInline(HistoryInline):
 class CustomerAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
     list_display = [
         "name",
-        "phone",
+        "phone_column",
         "email",
         "preferred_language",
         "is_vip",
@@ -216,8 +217,11 @@ class CustomerAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
     def access_rule(self, user) -> Q:
         return access.customer_q(user)
 
+    @display(description=_("phone"), ordering="phone")
+    def phone_column(self, customer: Customer) -> str:
+        return phone_link(customer.phone) or "–"
+
     def get_search_results(self, request, queryset, search_term):
-        from common.phone import try_normalise_phone
 
         queryset, duplicates = super().get_search_results(request, queryset, search_term)
         phone = try_normalise_phone(search_term.strip()) if search_term.strip() else None

@@ -12,6 +12,7 @@ from unfold.decorators import display
 from callbacks import conf
 from callbacks.models import CallbackRequest
 from callbacks.services import allowed
+from common.phone import phone_link
 from common.templatetags.switchboard import local_datetime, relative_deadline
 
 Status = CallbackRequest.Status
@@ -66,9 +67,7 @@ class CallbackColumns:
 
     @display(description=_("phone"))
     def phone_column(self, obj: CallbackRequest) -> str:
-        if not obj.phone:
-            return "—"
-        return format_html('<a href="tel:{}" class="text-primary-600">{}</a>', obj.phone, obj.phone)
+        return phone_link(obj.phone) or "—"
 
     @display(description=_("status"), ordering="status", label=STATUS_LABELS)
     def status_column(self, obj: CallbackRequest):

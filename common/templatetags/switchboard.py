@@ -1,5 +1,5 @@
-"""Time display for the admin: relative deadlines ("in 35 Min.", "überfällig seit 2 Std.") and times shown
-in a branch's own timezone.
+"""Time and phone display for the admin: relative deadlines ("in 35 Min.", "überfällig seit 2 Std."), times
+shown in a branch's own timezone, and phone numbers as formatted `tel:` links.
 
 The functions are plain Python too (`relative_deadline(when, now=...)`), so list columns and the dashboard
 JSON use exactly the wording the templates use.
@@ -12,6 +12,8 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from common.phone import phone_display, phone_link
 
 register = template.Library()
 
@@ -104,3 +106,15 @@ def ago_filter(value: datetime | None) -> str:
 def in_tz_filter(value: datetime | None, zone: object = None) -> str:
     """`{{ callback.expires_at|in_tz:callback.branch }}` → "04.03.2026 10:00 CET"."""
     return local_datetime(value, zone)
+
+
+@register.filter(name="phone_link")
+def phone_link_filter(number: object, css_class: str = "text-primary-600") -> str:
+    """`{{ callback.phone|phone_link }}` → a `tel:` link showing the number formatted (common.phone)."""
+    return phone_link(number, css_class)
+
+
+@register.filter(name="phone")
+def phone_filter(number: object) -> str:
+    """`{{ callback.phone|phone }}` → "030 123456" (common.phone.phone_display)."""
+    return phone_display(number)
