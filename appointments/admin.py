@@ -41,6 +41,7 @@ from common.history_admin import RecordHistoryAdmin
 from integrations.calcom.client import calcom_client_for_current_company
 from integrations.calcom.errors import CalcomAuthenticationFailed, CalcomError, CalcomUnavailable
 from org import access
+from org.admin_saved_views import SavedViewsAdmin
 from org.admin_scoping import ScopedAdmin, branch_filter, visible_branches
 from org.models import Branch, Staff
 from policies.services import Actor, can_cancel, can_reschedule
@@ -113,7 +114,7 @@ class DayForm(forms.Form):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(CsvExportMixin, ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
+class AppointmentAdmin(SavedViewsAdmin, CsvExportMixin, ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
     list_display = [
         "starts_column",
         "customer",

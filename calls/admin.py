@@ -26,6 +26,7 @@ from common.conf import current_company
 from common.csv_export import Column, CsvExportMixin, field, related
 from common.phone import phone_link
 from org import access
+from org.admin_saved_views import SavedViewsAdmin
 from org.admin_scoping import ScopedAdmin, branch_filter
 
 USAGE_TEMPLATE = "admin/calls/usage.html"
@@ -72,7 +73,7 @@ def _money(cents, currency: str) -> str:
 
 
 @admin.register(Call)
-class CallAdmin(CsvExportMixin, ScopedAdmin, ReadOnlyAdmin):
+class CallAdmin(SavedViewsAdmin, CsvExportMixin, ScopedAdmin, ReadOnlyAdmin):
     list_display = (
         "started",
         "direction",

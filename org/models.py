@@ -260,3 +260,29 @@ class Absence(models.Model):
     def covers(self, at: datetime) -> bool:
         """`Absence.objects.covering(at)` for this row."""
         return self.starts_on <= timezone.localdate(at) <= self.ends_on
+
+
+class SavedView(models.Model):
+    """A person's named filter set on one admin list ("Meine dringenden"): the list's querystring.
+
+    Personal: only its owner sees, uses or deletes it. It lives in the company's schema, so it never
+    reaches another company. Only the list's own parameters are kept (`org.services.saved_view_query`)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    list_name = models.CharField(_("list"), max_length=100)  # the admin list: "callbacks.callbackrequest"
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "list_name", "name"], name="saved_view_name_once_per_list"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,9 +6,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from common.conf import company_setting
 from common.phone import try_normalise_phone
-from org.models import Branch, Customer
+from org.models import Branch, Customer, SavedView
 
 # Words people put around a branch's name ("die Filiale in Mitte", "the practice at Charlottenburg").
 BRANCH_FILLER = frozenset({
@@ -104,3 +106,8 @@ def branch_for_unrouted(*, customer: Customer | None = None) -> UnroutedBranch:
     if chosen is not None:
         return UnroutedBranch(chosen, True)
     return UnroutedBranch(active.first(), False)
+
+
+def saved_views_for(user, list_name: str) -> QuerySet[SavedView]:
+    """The user's own saved views of one list (app_label.model_name), by name; nobody else's."""
+    return SavedView.objects.filter(user=user, list_name=list_name).order_by("name", "pk")

@@ -1,14 +1,18 @@
-"""Changes to a company's organisation: people, branches, customers."""
+"""Changes to a company's organisation: people (and their saved list views), branches, customers."""
 
+from collections.abc import Collection
 from datetime import date, datetime, time
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, Group, User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from common.events import emit
 from common.phone import normalise_phone
-from org.models import Absence, Branch, Closure, Customer, OpeningHours, Service, Staff
+from org.models import Absence, Branch, Closure, Customer, OpeningHours, SavedView, Service, Staff
 from org.roles import Role
 
 
@@ -142,3 +146,40 @@ def closures_import_holidays(*, branch: Branch, state: str, year: int) -> list[C
         created.append(closure)
     emit("branch.holidays_imported", branch=branch, closures=created)
     return created
+
+
+SAVED_VIEW_NOTHING_TO_SAVE = _("Nothing to save: the list is neither filtered, searched nor sorted.")
+
+
+def saved_view_query(query: str, parameters: Collection[str]) -> str:
+    """What a saved view keeps of a list's querystring: the list's own filter, search and order parameters,
+    re-encoded. Anything else (a page number, a path, a host, `_changelist_filters`, …) is dropped, so a saved
+    view can only ever reopen its own list, never lead somewhere else."""
+    pairs = parse_qsl(query.removeprefix("?"), keep_blank_values=False)
+    return urlencode([(key, value) for key, value in pairs if key in parameters])
+
+
+@transaction.atomic
+def saved_view_save(
+    *, user: AbstractBaseUser, list_name: str, name: str, query: str, parameters: Collection[str]
+) -> SavedView:
+    """The user's view `name` on the list `list_name` (app_label.model_name), created or replaced."""
+    kept = saved_view_query(query, parameters)
+    if not kept:
+        raise ValidationError(SAVED_VIEW_NOTHING_TO_SAVE, code="nothing_to_save")
+    name = name.strip()
+    view = SavedView.objects.filter(user=user, list_name=list_name, name=name).first()
+    view = view or SavedView(user=user, list_name=list_name, name=name)
+    view.query = kept
+    view.full_clean()
+    view.save()
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, user: AbstractBaseUser, view_id: int) -> SavedView | None:
+    """Deletes the user's own view with this id; another person's view is not theirs to delete (None)."""
+    view = SavedView.objects.filter(user=user, pk=view_id).first()
+    if view is not None:
+        view.delete()
+    return view

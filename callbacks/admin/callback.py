@@ -63,11 +63,13 @@ from callbacks.admin.timeline import audit_history, timeline_text
 from callbacks.models import CallbackRequest
 from common.phone import try_normalise_phone
 from org import access
+from org.admin_saved_views import SavedViewsAdmin
 from org.models import Branch, Service
 
 
 @admin.register(CallbackRequest)
 class CallbackRequestAdmin(
+    SavedViewsAdmin,
     CallbackExport,
     NewCallbacksMixin,
     QuickActionsMixin,
