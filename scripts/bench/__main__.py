@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scripts.bench import admin_list, availability, intake
+from scripts.bench import admin_list, assignment, availability, intake
 from scripts.bench.company import provision
 from scripts.bench.stack import CELERY_CONCURRENCY, WEB_WORKERS, Stack, stack_start
 from scripts.bench.table import Row, render, write_json
@@ -24,6 +24,7 @@ SCENARIOS: dict[str, Callable[..., list[Row]]] = {
     "intake": intake.run,
     "availability": availability.run,
     "admin": admin_list.run,
+    "assignment": assignment.run,
 }
 
 
