@@ -1,7 +1,10 @@
-"""`make run`: migrate, load the demo data, then run web, worker and beat together (honcho)."""
+"""`make run`: migrate, load the demo data, then run web, worker, beat and the Cal.com stand-in together
+(honcho). The stand-in answers the Cal.com API for the demo companies, so nothing needs the internet."""
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -25,12 +28,32 @@ def fresh_metrics_dir() -> None:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def use_calcom_standin(web_port: str) -> str:
+    """Point the Cal.com client at the stand-in (Procfile entry `calcom`) and its webhooks at us.
+
+    The client's address is the platform's setting `CALCOM_CLIENT.base_url`; one set in the environment
+    (a real Cal.com) is kept, and then no stand-in port is needed by the client.
+    """
+    port = os.environ.get("CALCOM_STANDIN_PORT") or str(free_port())
+    os.environ["CALCOM_STANDIN_PORT"] = port
+    os.environ["DEMO_URL"] = f"http://localhost:{web_port}"
+    os.environ.setdefault("SWITCHBOARD_CALCOM_CLIENT", json.dumps({"base_url": f"http://127.0.0.1:{port}"}))
+    return json.loads(os.environ["SWITCHBOARD_CALCOM_CLIENT"]).get("base_url", "https://api.cal.com")
+
+
 def main() -> int:
     fresh_metrics_dir()
     manage("migrate_schemas", "--shared", "-v", "0")
     manage("migrate_schemas", "--tenant", "-v", "0")
     manage("seed_demo")
     port = os.environ.get("PORT", "8000")
+    calcom = use_calcom_standin(port)
     print(
         f"""
 Switchboard is starting.
@@ -39,12 +62,15 @@ Switchboard is starting.
   Platform admin:   http://localhost:{port}/admin/   (root@platform.test / demo12345)
   Logins per company: admin@<slug>.test, manager@<slug>.test, staff@<slug>.test, password demo12345
   Webhooks:         http://localhost:{port}/webhooks/retell/  and  /webhooks/calcom/<slug>
+  Cal.com:          {calcom}   (the stand-in; see the README, "Trying it offline")
+  A phone call:     .venv/bin/python manage.py simulate_call booking --number "+49 30 55501001" --url http://localhost:{port}
 Press Ctrl-C to stop everything.
 """,
         flush=True,
     )
     honcho = Path(PYTHON).with_name("honcho")
-    # honcho gives the first Procfile entry (web) the port passed with -p; worker and beat listen on none.
+    # honcho gives the first Procfile entry (web) the port passed with -p; worker and beat listen on none,
+    # the Cal.com stand-in on CALCOM_STANDIN_PORT.
     command = [str(honcho), "start", "-f", str(ROOT / "Procfile"), "-p", port]
     return subprocess.call(command, cwd=ROOT)
 
