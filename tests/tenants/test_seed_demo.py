@@ -14,7 +14,8 @@ from tenants.routing import company_for_number
 def demo_counts(company: Company) -> tuple[int, int, int, set[str]]:
     with tenant_context(company):
         roles = set(Staff.objects.values_list("role", flat=True))
-        return Branch.objects.count(), Staff.objects.count(), CallbackRequest.objects.count(), roles
+        open_callbacks = CallbackRequest.objects.filter(status__in=CallbackRequest.OPEN_STATUSES).count()
+        return Branch.objects.count(), Staff.objects.count(), open_callbacks, roles
 
 
 def test_seed_demo_creates_both_companies_with_every_role_and_open_callbacks(public):

@@ -1,13 +1,16 @@
-"""Demo data for `make run`: two companies with branches, hours, services, staff, customers, callbacks.
+"""Demo data for `make run`: two companies with branches, hours, services, staff, customers, callbacks,
+a cancellation policy with fees, a Cal.com connection to the stand-in and the last 30 days of history.
 
 The demo company shows a clinic with several branches: three branches, each with its own number and its
 own Cal.com event types, a central number without a branch (the agent asks which branch), staff in one or
-two branches, and one planned absence.
+two branches, and one planned absence. Each company's Cal.com key and webhook secret are the stand-in's
+(`manage.py calcom_standin`, started by `make run`); the history is `_demo_history`.
 
-Idempotent: a second run finds everything in place and changes nothing.
+Idempotent: a second run finds everything in place and changes nothing. `--now` fixes the moment the
+history ends (tests); by default it is the current time.
 """
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -15,8 +18,10 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from common.phone import normalise_phone
 from org.models import Absence, Branch, Customer, OpeningHours, Service, Staff
 from org.services import absence_save, customer_create, staff_ensure
+from tenants.management.commands import _demo_history as demo_history
 from tenants.models import Company
 from tenants.services import company_provision, phone_route_add, public_tenant_ensure
 
@@ -49,13 +54,40 @@ CUSTOMERS = [
     ("Maria Keller", "+4917622334455", "maria.keller@example.test", True),
     ("Lena Fischer", "+4916099887766", "lena.fischer@example.test", False),
     ("Paul Becker", "+4915755544433", "", False),
+    ("Sophie Wagner", "+4915233445566", "sophie.wagner@example.test", False),
+    ("Felix Hoffmann", "+4917011223344", "felix.hoffmann@example.test", False),
+    ("Emma Schulz", "+4916255667788", "emma.schulz@example.test", False),
+    ("Noah Richter", "+4915911122233", "", False),
+    ("Mia Klein", "+4917344455566", "mia.klein@example.test", True),
+    ("Ben Wolf", "+4915566677788", "ben.wolf@example.test", False),
+    ("Hannah Neumann", "+4916077788899", "hannah.neumann@example.test", False),
+    ("Leon Schwarz", "+4917599900011", "", False),
 ]
+# The demo's cancellation policy: free from 48 hours' notice, then a fee (tried in the README).
+CANCELLATION_POLICY = {
+    "hours_before": 0,
+    "fee": {
+        "kind": "tiered",
+        "currency": "EUR",
+        "tiers": [
+            {"min_hours": 48, "max_hours": None, "amount": "0"},
+            {"min_hours": 24, "max_hours": 48, "amount": "10"},
+            {"min_hours": 0, "max_hours": 24, "amount": "25"},
+        ],
+    },
+}
 
 
 class Command(BaseCommand):
     help = "Create the demo companies and their data (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now", type=datetime.fromisoformat, help="when the 30 days of history end (ISO, with offset)"
+        )
+
     def handle(self, *args, **options):
+        now = options.get("now") or timezone.now()
         public_tenant_ensure()
         if not User.objects.filter(username="root@platform.test").exists():
             User.objects.create_superuser("root@platform.test", "root@platform.test", PASSWORD)
@@ -68,10 +100,41 @@ class Command(BaseCommand):
                 admin_email=f"admin@{slug}.test",
                 admin_password=PASSWORD,
             )
+            self.calcom_connection(result.company)
             with tenant_context(result.company):
                 branches = self.seed_company(spec)
+                seeded = self.history(spec, now)
             self.numbers(result.company, spec.get("numbers", {}), branches)
-            self.stdout.write(f"Demo company {slug} ready at {result.domains[0]}")
+            self.stdout.write(f"Demo company {slug} ready at {result.domains[0]}{seeded}")
+
+    @staticmethod
+    def calcom_connection(company: Company) -> None:
+        """The Cal.com stand-in's key and webhook secret (demo values, not secrets), unless one is set."""
+        if company.calcom_api_key:
+            return
+        company.calcom_api_key = f"cal_demo_{company.slug}"
+        company.calcom_webhook_secret = f"demo-webhook-secret-{company.slug}"
+        company.calcom_username = company.slug
+        company.save(update_fields=["calcom_api_key", "calcom_webhook_secret", "calcom_username"])
+
+    @staticmethod
+    def history(spec: dict, now: datetime) -> str:
+        """The last 30 days of calls, callbacks and appointments (once)."""
+        if demo_history.history_seeded():
+            return ""
+        company = demo_history.Company(
+            slug=spec["slug"],
+            number=str(normalise_phone(spec["phone"])),
+            branches=list(Branch.objects.order_by("pk")),
+            services=list(Service.objects.order_by("pk")),
+            staff=list(Staff.objects.filter(is_active=True).order_by("pk")),
+            customers=list(Customer.objects.order_by("pk")),
+        )
+        seeded = demo_history.history_seed(company, now=now)
+        return (
+            f" (history: {seeded.calls} calls, {seeded.callbacks} callbacks, {seeded.appointments} "
+            f"appointments, {seeded.cancellations} cancellations)"
+        )
 
     def seed_company(self, spec: dict) -> dict[str, Branch]:
         slug = spec["slug"]
@@ -122,6 +185,7 @@ class Command(BaseCommand):
         admin.branches.set(branches)
         Staff.objects.get(user__username=f"manager@{slug}.test").branches.add(*branches)
         self.absence(sara)
+        self.cancellation_policy()
         self.event_types(branches, services)
         customers = [self.customer(*row) for row in CUSTOMERS]
         self.callbacks(branches, services, customers)
@@ -157,9 +221,17 @@ class Command(BaseCommand):
         absence_save(absence=absence)
 
     @staticmethod
+    def cancellation_policy() -> None:
+        from policies.models import PolicyConfiguration
+        from policies.services import policy_set
+
+        if not PolicyConfiguration.objects.filter(policy_type="cancellation").exists():
+            policy_set(policy_type="cancellation", settings=CANCELLATION_POLICY)
+
+    @staticmethod
     def event_types(branches: list[Branch], services: list[Service]) -> None:
         """Each branch books each service in its own Cal.com event type (9101, 9102, ... at the first
-        branch, 9201, ... at the second); the demo has no Cal.com key, so booking says Cal.com refused."""
+        branch, 9201, ... at the second), served by the Cal.com stand-in under `make run`."""
         from appointments.models import EventTypeMapping
         from appointments.services import event_type_map
 
@@ -192,7 +264,7 @@ class Command(BaseCommand):
         from callbacks import services as callback_services
 
         notes = ["Möchte Termin verschieben", "Rückfrage zur Rechnung", "Dringend: Schmerzen", "—"]
-        for index, customer in enumerate(customers):
+        for index, customer in enumerate(customers[: len(notes)]):
             callback_services.callback_create(
                 phone=str(customer.phone),
                 customer_name=customer.name,

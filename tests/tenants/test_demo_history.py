@@ -1,0 +1,56 @@
+"""seed_demo gives each demo company the 30 days before `now` (here a fixed Wednesday, not today): calls on
+every day, callbacks completed, expired and escalated, appointments kept, missed and cancelled with fees,
+so the dashboard's chart has bars on most days. A second run adds nothing."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django_tenants.utils import tenant_context
+
+from appointments.models import Appointment
+from callbacks.dashboard import compute_daily
+from callbacks.models import CallbackEscalation, CallbackRequest
+from calls.models import Call
+from policies.models import AppointmentModification
+from tenants.models import Company
+
+NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+FIRST_DAY = (NOW - timedelta(days=30)).date()
+
+
+def per_day(queryset, field: str) -> dict:
+    rows = queryset.annotate(day=TruncDate(field, tzinfo=UTC)).values("day").annotate(n=Count("id"))
+    return {row["day"]: row["n"] for row in rows}
+
+
+def test_the_demo_has_thirty_days_of_calls_callbacks_and_appointments_before_now(public):
+    call_command("seed_demo", now=NOW)
+    call_command("seed_demo", now=NOW + timedelta(days=3))  # idempotent: nothing is added
+    demo = Company.objects.get(slug="demo")
+
+    with tenant_context(demo):
+        history = Call.objects.filter(retell_call_id__startswith="call_demo_")
+        calls = per_day(history, "started_at")
+        callbacks = per_day(CallbackRequest.objects.filter(created_at__lt=NOW), "created_at")
+        assert min(calls) == FIRST_DAY and max(calls) == (NOW - timedelta(days=1)).date()
+        assert len(calls) == 30 and min(calls.values()) > 0, "calls on every one of the 30 days"
+        assert len(callbacks) >= 20, f"callbacks on most days: {sorted(callbacks)}"
+        assert all(NOW - timedelta(days=31) < call.started_at < NOW for call in history)
+
+        fates = set(CallbackRequest.objects.filter(created_at__lt=NOW).values_list("status", flat=True))
+        assert {"completed", "expired"} <= fates
+        assert CallbackEscalation.objects.exists(), "some callbacks were escalated"
+
+        kept = set(Appointment.objects.values_list("status", flat=True))
+        assert {"completed", "cancelled", "scheduled"} <= kept, "past, cancelled and upcoming appointments"
+        fees = AppointmentModification.objects.filter(modification_type="cancel")
+        assert fees.filter(fee_amount__gt=Decimal(0)).exists(), "some cancellations cost a fee"
+        assert all(change.created_at < min(change.appointment.starts_at, NOW) for change in fees)
+
+        manager = User.objects.get(username="manager@demo.test")
+        chart = compute_daily(manager, now=NOW)
+        assert sum(day["created"] > 0 for day in chart) >= 20 and sum(d["completed"] for d in chart) > 0
