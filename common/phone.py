@@ -63,4 +63,6 @@ def phone_link(number: object, css_class: str = "text-primary-600", region: str 
         dial = normalise_phone(str(number), region or company_region())
     except ValidationError:
         return escape(display)
-    return format_html('<a href="tel:{}" class="{}" data-phone>{}</a>', dial, css_class, display)
+    return format_html(
+        '<a href="tel:{}" class="{} whitespace-nowrap" data-phone>{}</a>', dial, css_class, display
+    )

@@ -35,7 +35,7 @@ def test_text_that_is_no_number_is_shown_as_it_is(company):
 
 
 def test_the_link_dials_the_full_number(company):
-    link = '<a href="tel:+4930123456" class="text-primary-600" data-phone>030 123456</a>'
+    link = '<a href="tel:+4930123456" class="text-primary-600 whitespace-nowrap" data-phone>030 123456</a>'
     assert phone_link(BERLIN) == link
 
 
@@ -46,7 +46,10 @@ def test_the_callback_list_and_the_one_screen_show_the_number_formatted(as_user,
     listed = client.get(changelist_url()).content.decode()
     one_screen = client.get(change_url(callback)).content.decode()
 
-    assert '<a href="tel:+4930123456" class="text-primary-600" data-phone>030 123456</a>' in listed
+    assert (
+        '<a href="tel:+4930123456" class="text-primary-600 whitespace-nowrap" data-phone>030 123456</a>'
+        in listed
+    )
     assert ">+4930123456<" not in listed
     assert 'href="tel:+4930123456"' in one_screen and ">030 123456</a>" in one_screen
 

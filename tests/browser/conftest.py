@@ -47,13 +47,48 @@ def acme_url(live_server, company, acme_rows):
     return lambda path: f"http://{company.schema_name}.localhost:{port}{path}"
 
 
+# The two screens every flow is tried on: a laptop, and a phone (a 390 px wide touch screen).
+VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def device(request) -> str:
+    """A test that asks for `device` runs once per screen of VIEWPORTS, and its `page` has that screen."""
+    return request.param
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="de-DE", viewport={"width": 1440, "height": 900})
+def page(browser, request):
+    device = request.getfixturevalue("device") if "device" in request.fixturenames else "desktop"
+    context = browser.new_context(
+        locale="de-DE", viewport=VIEWPORTS[device], is_mobile=device == "phone", has_touch=device == "phone"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def assert_fits_the_screen(page) -> None:
+    """Nothing sticks out sideways: the page is no wider than the screen (no horizontal scrolling)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], (
+        f"{page.url}: {width} px wide on a {page.viewport_size['width']} px screen"
+    )
+
+
+def assert_in_view_and_clickable(locator) -> None:
+    """The element is shown, within the screen's width, and the topmost thing where a finger would tap it."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    width = locator.page.viewport_size["width"]
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, f"off-screen: {box}"
+    hit = locator.evaluate(
+        "el => { const r = el.getBoundingClientRect();"
+        " const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+        " return top !== null && (el === top || el.contains(top)); }"
+    )
+    assert hit, "covered by another element"
 
 
 def screenshot(page, name: str) -> Path:
