@@ -15,11 +15,14 @@ from django_tenants.utils import tenant_context
 from appointments.models import Appointment
 from callbacks.models import CallbackRequest
 from calls.models import Call
+from integrations.calcom.services import calcom_event_process
+from integrations.calcom.standin import CalcomStandIn
+from integrations.calcom.standin_shapes import StandInAccount
+from integrations.models import WebhookEvent
 from policies.selectors import policy_cache_invalidate
 from tenants.services import phone_route_add
 from tests.factories.appointments import EventTypeMappingFactory
 from tests.factories.org import BranchFactory
-from tests.integrations.calcom.calcom_standin import CalcomStandIn
 from tests.integrations.retell.conftest import ACME_NUMBER, DANA_PHONE
 
 CENTRAL = "+493055501009"
@@ -98,3 +101,47 @@ def test_an_unknown_number_or_a_failed_script_is_an_error(acme, calcom, simulate
         call_command("simulate_call", "callback", "--number", "+49 89 1234567", "--url", live_server.url)
     with pytest.raises(CommandError, match="no upcoming appointment"):
         simulate("cancellation")
+
+
+@pytest.fixture
+def demo_calendar(acme, settings, clock, live_server):
+    """Acme's Cal.com is the stand-in `make run` serves: it sends its signed webhooks to the live server."""
+    acme.company.calcom_api_key, acme.company.calcom_webhook_secret = "cal_demo_acme", "demo-secret-acme"
+    acme.company.save(update_fields=["calcom_api_key", "calcom_webhook_secret"])
+    account = StandInAccount(
+        api_key="cal_demo_acme",
+        username="acme",
+        user_id=1,
+        webhook_url=f"{live_server.url}/webhooks/calcom/{acme.company.slug}",
+        webhook_secret="demo-secret-acme",
+    )
+    beratung = {"id": 4242, "slug": "beratung", "title": "Beratung", "lengthInMinutes": 30, "ownerId": 1}
+    server = CalcomStandIn(accounts=[account], event_types=[beratung]).start()
+    settings.SWITCHBOARD = {**settings.SWITCHBOARD, "CALCOM_CLIENT": {"base_url": server.url}}
+    EventTypeMappingFactory(service=acme.branch.services.get(name="Beratung"), event_type_id=4242)
+    policy_cache_invalidate()
+    yield server
+    server.stop()
+    policy_cache_invalidate()
+
+
+def test_in_the_demo_a_booking_call_books_in_the_standin_whose_webhooks_echo_back(
+    acme, demo_calendar, simulate
+):
+    assert "done: appointment" in simulate("booking", "--service", "Beratung")
+    assert "done: appointment" in simulate("cancellation")
+
+    with tenant_context(acme.company):
+        appointment = Appointment.objects.get()
+        assert appointment.status == "cancelled" and Call.objects.count() == 2
+        # The booking's echo came while the booking was still being saved: the worker's retry (here by
+        # hand: tests run tasks eagerly) finds the appointment and leaves it be.
+        for waiting in WebhookEvent.objects.filter(source="calcom", status="received"):
+            calcom_event_process(event_id=waiting.pk)
+        echoes = dict(WebhookEvent.objects.filter(source="calcom").values_list("event", "status"))
+    assert demo_calendar.booked[appointment.calcom_booking_uid]["status"] == "cancelled"
+    assert [(trigger, status) for trigger, _uid, status in demo_calendar.deliveries] == [
+        ("BOOKING_CREATED", 200),
+        ("BOOKING_CANCELLED", 200),
+    ]
+    assert echoes == {"BOOKING_CREATED": "ignored", "BOOKING_CANCELLED": "ignored"}, "our own changes"
