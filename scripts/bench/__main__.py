@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scripts.bench import admin_list, assignment, availability, intake
+from scripts.bench import admin_list, assignment, availability, intake, sla
 from scripts.bench.company import provision
 from scripts.bench.stack import CELERY_CONCURRENCY, WEB_WORKERS, Stack, stack_start
 from scripts.bench.table import Row, render, write_json
@@ -25,6 +25,7 @@ SCENARIOS: dict[str, Callable[..., list[Row]]] = {
     "availability": availability.run,
     "admin": admin_list.run,
     "assignment": assignment.run,
+    "sla": sla.run,
 }
 
 
