@@ -54,6 +54,8 @@ def main() -> int:
     manage("seed_demo")
     port = os.environ.get("PORT", "8000")
     calcom = use_calcom_standin(port)
+    # simulate_call reads the number's company from this database (the embedded one has a socket path).
+    simulate = f"DATABASE_URL='{os.environ['DATABASE_URL']}' .venv/bin/python manage.py simulate_call"
     print(
         f"""
 Switchboard is starting.
@@ -63,7 +65,7 @@ Switchboard is starting.
   Logins per company: admin@<slug>.test, manager@<slug>.test, staff@<slug>.test, password demo12345
   Webhooks:         http://localhost:{port}/webhooks/retell/  and  /webhooks/calcom/<slug>
   Cal.com:          {calcom}   (the stand-in; see the README, "Trying it offline")
-  A phone call:     .venv/bin/python manage.py simulate_call booking --number "+49 30 55501001" --url http://localhost:{port}
+  A phone call:     {simulate} booking --number "+49 30 55501001" --url http://localhost:{port}
 Press Ctrl-C to stop everything.
 """,
         flush=True,
