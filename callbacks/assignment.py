@@ -197,35 +197,45 @@ def choose(
     """Pick the staff member for `callback` with `strategy`, or say why nobody can take it."""
     if not on_duty_now(callback, now):
         return Choice(None, BRANCH_CLOSED.format(branch=callback.branch.name))
-    eligible = Staff.objects.filter(eligible_q(callback, now)).exclude(pk__in=exclude_staff_ids)
-    ids = list(eligible.values_list("pk", flat=True))
-    if not ids:
-        return Choice(None, _nobody_reason(callback, excluded=bool(exclude_staff_ids)))
-    staff_rows = Staff.objects.filter(pk__in=ids).order_by("pk")
+    # One query selects and (in id order) locks the eligible; a person who is updated meanwhile is
+    # re-checked against the conditions by PostgreSQL once their lock is ours.
+    eligible = (
+        Staff.objects.filter(eligible_q(callback, now)).exclude(pk__in=exclude_staff_ids).order_by("pk")
+    )
     if lock:
-        staff_rows = staff_rows.select_for_update()
-    staff_by_id = {staff.pk: staff for staff in staff_rows}
-    counts = open_callback_counts(ids)
+        eligible = eligible.select_for_update(of=("self",))
+    staff_by_id = {staff.pk: staff for staff in eligible}
+    if not staff_by_id:
+        return Choice(None, _nobody_reason(callback, excluded=bool(exclude_staff_ids)))
+    counts = open_callback_counts(staff_by_id)
     available = [
         staff for staff in staff_by_id.values() if counts.get(staff.pk, 0) < staff.max_open_callbacks
     ]
     if not available:
         return Choice(None, EVERYONE_FULL.format(count=len(staff_by_id), branch=callback.branch.name))
+    round_robin = strategy == strategies.ROUND_ROBIN
     picked = strategies.pick(
         strategy,
-        _candidates(callback, available, counts, now=now),
+        _candidates(callback, available, counts, now=now, ranked_by_load=not round_robin),
         service_name=callback.service.name if callback.service_id else None,
         branch_name=callback.branch.name,
-        last_assigned_staff_id=last_assignee_in_branch(callback.branch_id),
+        last_assigned_staff_id=last_assignee_in_branch(callback.branch_id) if round_robin else None,
     )
     return Choice(staff_by_id[picked.staff_id], picked.reason)
 
 
 def _candidates(
-    callback: CallbackRequest, available: list[Staff], counts: dict[int, int], *, now: datetime
+    callback: CallbackRequest,
+    available: list[Staff],
+    counts: dict[int, int],
+    *,
+    now: datetime,
+    ranked_by_load: bool,
 ) -> list[strategies.Candidate]:
-    last_assigned = last_assignments([staff.pk for staff in available])
-    previous_handler = last_handler_of_customer(callback, now=now)
+    """The candidates with the facts their strategy ranks by: the last assignments and the customer's last
+    handler are read only for the load-based one (round robin goes by id after the branch's cursor)."""
+    last_assigned = last_assignments([staff.pk for staff in available]) if ranked_by_load else {}
+    previous_handler = last_handler_of_customer(callback, now=now) if ranked_by_load else None
     return [
         strategies.Candidate(
             staff_id=staff.pk,
