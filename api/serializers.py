@@ -57,6 +57,8 @@ class CustomerSerializer(serializers.ModelSerializer):
 class CallbackSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
+    # Headings the system writes into the notes are message keys: rendered in the request's language.
+    notes = serializers.CharField(source="notes_text", read_only=True)
 
     class Meta:
         model = CallbackRequest
@@ -118,6 +120,8 @@ class EscalateSerializer(serializers.Serializer):
 
 
 class EscalationSerializer(serializers.ModelSerializer):
+    notes = serializers.CharField(source="notes_text", read_only=True)
+
     class Meta:
         model = CallbackEscalation
         fields = ["id", "level", "reason", "from_staff", "to_staff", "escalated_at", "notes"]

@@ -24,13 +24,10 @@ from appointments.models import Appointment
 from callbacks import strategies
 from callbacks.models import CallbackEvent, CallbackRequest
 from callbacks.sla import is_open_time
+from common.messages import Stored
+from common.messages import message as said
 from org.models import Absence, Staff
 
-BRANCH_CLOSED = "{branch} is closed now, nobody is on duty"
-NOBODY_AT_BRANCH = "nobody at {branch} is active and accepts callbacks"
-NOBODY_FOR_SERVICE = "nobody at {branch} who accepts callbacks handles {service}"
-NOBODY_ELSE = "nobody else at {branch} is eligible"
-EVERYONE_FULL = "all {count} eligible staff at {branch} have reached their maximum of open callbacks"
 STAFF_INACTIVE = _("%(staff)s is not active.")
 STAFF_ABSENT = _("%(staff)s is absent.")
 STAFF_NOT_AT_BRANCH = _("%(staff)s does not work at %(branch)s.")
@@ -41,10 +38,11 @@ STAFF_AT_CAPACITY = _("%(staff)s already has %(count)s open callbacks (maximum %
 
 @dataclass(frozen=True)
 class Choice:
-    """The chosen staff member with the human-readable reason, or None with why nobody could be chosen."""
+    """The chosen staff member with the reason, or None with why nobody could be chosen (`common.messages`
+    stored forms, shown in the reader's language)."""
 
     staff: Staff | None
-    reason: str
+    reason: Stored
 
 
 def _conditions(callback: CallbackRequest, now: datetime | None = None) -> list[tuple[str, Q, str]]:
@@ -177,13 +175,13 @@ def on_duty_now(callback: CallbackRequest, now: datetime) -> bool:
     return is_open_time(now, callback.branch.weekly_hours())
 
 
-def _nobody_reason(callback: CallbackRequest, *, excluded: bool) -> str:
+def _nobody_reason(callback: CallbackRequest, *, excluded: bool) -> Stored:
     branch = callback.branch.name
     if excluded:
-        return NOBODY_ELSE.format(branch=branch)
+        return said("nobody_else", branch=branch)
     if callback.service_id:
-        return NOBODY_FOR_SERVICE.format(branch=branch, service=callback.service.name)
-    return NOBODY_AT_BRANCH.format(branch=branch)
+        return said("nobody_for_service", branch=branch, service=callback.service.name)
+    return said("nobody_at_branch", branch=branch)
 
 
 def choose(
@@ -196,7 +194,7 @@ def choose(
 ) -> Choice:
     """Pick the staff member for `callback` with `strategy`, or say why nobody can take it."""
     if not on_duty_now(callback, now):
-        return Choice(None, BRANCH_CLOSED.format(branch=callback.branch.name))
+        return Choice(None, said("branch_closed", branch=callback.branch.name))
     # One query selects and (in id order) locks the eligible; a person who is updated meanwhile is
     # re-checked against the conditions by PostgreSQL once their lock is ours.
     eligible = (
@@ -212,7 +210,7 @@ def choose(
         staff for staff in staff_by_id.values() if counts.get(staff.pk, 0) < staff.max_open_callbacks
     ]
     if not available:
-        return Choice(None, EVERYONE_FULL.format(count=len(staff_by_id), branch=callback.branch.name))
+        return Choice(None, said("everyone_full", count=len(staff_by_id), branch=callback.branch.name))
     round_robin = strategy == strategies.ROUND_ROBIN
     picked = strategies.pick(
         strategy,

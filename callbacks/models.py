@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from common.messages import render_headings, render_message
 from common.models import ActorHistory
 
 CALL_BACK_AT_REQUIRED = _("Say when the customer wants to be called back.")
@@ -108,8 +109,9 @@ class CallbackRequest(models.Model):
     )
     contact_attempts_count = models.PositiveIntegerField(_("contact attempts"), default=0)
     failed_attempts_count = models.PositiveIntegerField(_("failed contact attempts"), default=0)
-    assignment_reason = models.CharField(_("why this assignee"), max_length=255, blank=True)
-    unassignable_reason = models.CharField(_("why nobody could be assigned"), max_length=255, blank=True)
+    # System texts as message keys with parameters (`common.messages`), shown in the reader's language.
+    assignment_reason = models.JSONField(_("why this assignee"), default=str, blank=True)
+    unassignable_reason = models.JSONField(_("why nobody could be assigned"), default=str, blank=True)
     unassignable_since = models.DateTimeField(_("unassignable since"), null=True, blank=True)
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     contacted_at = models.DateTimeField(_("contacted"), null=True, blank=True)
@@ -162,6 +164,20 @@ class CallbackRequest(models.Model):
     def is_overdue(self) -> bool:
         """`overdue_q(now)` for this row."""
         return self.is_open and self.expires_at is not None and self.expires_at < timezone.now()
+
+    # The system texts in the active language (the reader's); `common.messages.render_message` for another.
+    @property
+    def assignment_reason_text(self) -> str:
+        return render_message(self.assignment_reason)
+
+    @property
+    def unassignable_reason_text(self) -> str:
+        return render_message(self.unassignable_reason)
+
+    @property
+    def notes_text(self) -> str:
+        """The notes with the headings of appended blocks ("Note by Anna") in the active language."""
+        return render_headings(self.notes)
 
 
 class ContactAttempt(models.Model):
@@ -227,7 +243,7 @@ class CallbackEscalation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.JSONField(_("notes"), default=str, blank=True)  # `common.messages` stored form
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
 
     class Meta:
@@ -237,6 +253,10 @@ class CallbackEscalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} (level {self.level})"
+
+    @property
+    def notes_text(self) -> str:
+        return render_message(self.notes)
 
 
 class CallbackEvent(models.Model):
@@ -275,7 +295,7 @@ class CallbackEvent(models.Model):
         related_name="callback_events",
         help_text=_("The staff member the entry is about (e.g. the new assignee)."),
     )
-    message = models.CharField(_("details"), max_length=500)
+    message = models.JSONField(_("details"), default=str)  # `common.messages` stored form
     details = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
@@ -291,3 +311,7 @@ class CallbackEvent(models.Model):
         if self.pk is not None:
             raise ValueError(TIMELINE_IS_APPEND_ONLY)
         super().save(*args, **kwargs)
+
+    @property
+    def message_text(self) -> str:
+        return render_message(self.message)

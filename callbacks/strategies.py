@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from common.messages import Stored, message
+
 LOAD_BASED = "load_based"
 ROUND_ROBIN = "round_robin"
 STRATEGIES: tuple[str, ...] = (LOAD_BASED, ROUND_ROBIN)
@@ -30,7 +32,7 @@ class Candidate:
 @dataclass(frozen=True)
 class Pick:
     staff_id: int
-    reason: str
+    reason: Stored  # a `common.messages` stored form, rendered in the reader's language
 
 
 def _least_recently_assigned_first(candidate: Candidate) -> tuple[bool, datetime | None, int]:
@@ -41,10 +43,6 @@ def _least_recently_assigned_first(candidate: Candidate) -> tuple[bool, datetime
 
 def _load_key(candidate: Candidate) -> tuple[int, bool, datetime | None, int]:
     return (candidate.open_callbacks, *_least_recently_assigned_first(candidate))
-
-
-def _open_phrase(count: int) -> str:
-    return f"{count} open"
 
 
 def pick_load_based(
@@ -60,18 +58,15 @@ def pick_load_based(
         return None
     for candidate in candidates:
         if candidate.is_preferred:
-            return Pick(
-                candidate.staff_id, f"preferred staff member ({_open_phrase(candidate.open_callbacks)})"
-            )
+            return Pick(candidate.staff_id, message("preferred_staff", count=candidate.open_callbacks))
     for candidate in candidates:
         if candidate.last_handled_customer:
-            return Pick(
-                candidate.staff_id, f"last handled this customer ({_open_phrase(candidate.open_callbacks)})"
-            )
+            return Pick(candidate.staff_id, message("last_handler", count=candidate.open_callbacks))
     chosen = min(candidates, key=_load_key)
-    scope = f"for {service_name}" if service_name else f"in {branch_name}"
-    reason = f"least loaded of {len(candidates)} eligible {scope}: {_open_phrase(chosen.open_callbacks)}"
-    return Pick(chosen.staff_id, reason)
+    counts = {"eligible": len(candidates), "count": chosen.open_callbacks}
+    if service_name:
+        return Pick(chosen.staff_id, message("least_loaded_for_service", service=service_name, **counts))
+    return Pick(chosen.staff_id, message("least_loaded_in_branch", branch=branch_name, **counts))
 
 
 def pick_round_robin(candidates: Sequence[Candidate], *, last_assigned_staff_id: int | None) -> Pick | None:
@@ -88,7 +83,7 @@ def pick_round_robin(candidates: Sequence[Candidate], *, last_assigned_staff_id:
         after = [c for c in ordered if c.staff_id > last_assigned_staff_id]
         chosen = after[0] if after else ordered[0]
     position = ordered.index(chosen) + 1
-    return Pick(chosen.staff_id, f"round robin: {position} of {len(ordered)} eligible")
+    return Pick(chosen.staff_id, message("round_robin", position=position, eligible=len(ordered)))
 
 
 def pick(

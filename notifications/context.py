@@ -12,6 +12,7 @@ from django.utils import dateformat, translation
 from django.utils.translation import gettext_lazy as _
 
 from common.conf import current_company
+from common.messages import message, render_message
 
 DATETIME_FORMATS = {"de": "l, j. F Y, H:i \\U\\h\\r", "en": "l, j F Y, g:i A"}
 DATE_FORMATS = {"de": "l, j. F Y", "en": "l, j F Y"}
@@ -83,6 +84,8 @@ def placeholder_values(subject: Subject, language: str) -> dict[str, str]:
         values["callback_deadline"] = _format(callback.expires_at, tz, language, DATETIME_FORMATS)
         with translation.override(language):
             values["callback_priority"] = str(PRIORITY_LABELS.get(callback.priority, callback.priority))
+        reason = callback.unassignable_reason or callback.assignment_reason
+        values["callback_reason"] = render_message(reason, language)
     return values
 
 
@@ -109,5 +112,6 @@ def sample_values(language: str) -> dict[str, str]:
         "callback_deadline": _format(starts_at, berlin, language, DATETIME_FORMATS),
         "callback_phone": "+49 170 7654321",
         "callback_priority": priority,
+        "callback_reason": render_message(message("branch_closed", branch="Berlin Mitte"), language),
         "company_name": "Acme GmbH",
     }

@@ -28,6 +28,7 @@ PLACEHOLDERS: dict[str, str] = {
     "callback_deadline": _("Time by which the callback is due"),
     "callback_phone": _("Number to call back"),
     "callback_priority": _("Priority of the callback request"),
+    "callback_reason": _("Why nobody could take the callback, or why it went to its assignee"),
     "company_name": _("Company name"),
 }
 

@@ -67,10 +67,10 @@ def perform_assign(request: HttpRequest, callback: CallbackRequest, data: dict) 
 def perform_auto_assign(request: HttpRequest, callback: CallbackRequest, data: dict) -> str:
     result = services.callback_auto_assign(callback=callback, strategy=data["strategy"], by=request.user)
     if result.assigned_to_id is None:
-        raise ValidationError(result.unassignable_reason or NOBODY_ELIGIBLE)
+        raise ValidationError(result.unassignable_reason_text or NOBODY_ELIGIBLE)
     return gettext("assigned to %(name)s (%(reason)s)") % {
         "name": result.assigned_to.name,
-        "reason": result.assignment_reason,
+        "reason": result.assignment_reason_text,
     }
 
 

@@ -133,6 +133,19 @@ class CallbackColumns:
             return local_datetime(obj.expires_at, obj.branch)
         return f"{local_datetime(obj.expires_at, obj.branch)} ({relative_deadline(obj.expires_at)})"
 
+    # System texts are stored as message keys (`common.messages`): shown in the reader's language.
+    @display(description=_("why this assignee"))
+    def assignment_reason_column(self, obj: CallbackRequest) -> str:
+        return obj.assignment_reason_text or "—"
+
+    @display(description=_("why nobody could be assigned"))
+    def unassignable_reason_column(self, obj: CallbackRequest) -> str:
+        return obj.unassignable_reason_text or "—"
+
+    @display(description=_("notes"))
+    def notes_column(self, obj: CallbackRequest) -> str:
+        return format_html('<div class="whitespace-pre-wrap">{}</div>', obj.notes_text) if obj.notes else "—"
+
     @display(description=_("customer record"))
     def customer_link(self, obj: CallbackRequest) -> str:
         if obj.customer_id is None:

@@ -61,7 +61,7 @@ class CallbackEscalationAdmin(ModelAdmin):
         "from_column",
         "to_column",
         "escalated_at",
-        "notes",
+        "notes_column",
         "acknowledged_column",
         "resolved_at",
         "resolution_column",
@@ -106,6 +106,11 @@ class CallbackEscalationAdmin(ModelAdmin):
     @display(description=_("to"), empty_value="—")
     def to_column(self, obj: CallbackEscalation) -> str | None:
         return obj.to_staff.name if obj.to_staff_id else None
+
+    @display(description=_("notes"), empty_value="—")
+    def notes_column(self, obj: CallbackEscalation) -> str | None:
+        """What the escalation did, in the reader's language (stored as message keys)."""
+        return obj.notes_text or None
 
     @display(description=_("callback"))
     def callback_link(self, obj: CallbackEscalation) -> str:

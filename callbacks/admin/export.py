@@ -25,5 +25,5 @@ class CallbackExport(CsvExportMixin):
         (pgettext_lazy("csv", "Deadline"), field("expires_at")),
         (pgettext_lazy("csv", "Created"), field("created_at")),
         (pgettext_lazy("csv", "Completed"), field("completed_at")),
-        (pgettext_lazy("csv", "Notes"), field("notes")),
+        (pgettext_lazy("csv", "Notes"), lambda callback: callback.notes_text),
     ]

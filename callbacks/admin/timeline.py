@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import CallbackEscalation, CallbackEvent, CallbackRequest, ContactAttempt
+from common.messages import Stored, render_headings, render_message
 from common.templatetags.switchboard import local_datetime
 from org.models import Staff
 
@@ -33,7 +34,7 @@ def timeline_text(event: CallbackEvent, callback: CallbackRequest, notes: dict[i
     if event.kind == Kind.ASSIGNED and event.staff is not None:
         return gettext("Assigned to %(staff)s (%(reason)s)") % {
             "staff": event.staff.name,
-            "reason": data.get("reason", ""),
+            "reason": render_message(data.get("reason", "")),
         }
     if event.kind == Kind.CONTACT_ATTEMPT and data.get("outcome") in ContactAttempt.Outcome.values:
         label = str(ContactAttempt.Outcome(data["outcome"]).label)
@@ -54,10 +55,17 @@ def timeline_text(event: CallbackEvent, callback: CallbackRequest, notes: dict[i
     if event.kind == Kind.SLA_APPROACHING and "minutes_left" in data:
         return gettext("Deadline in %(minutes)s minutes") % {"minutes": data["minutes_left"]}
     if event.kind == Kind.CANCELLED:
-        return event.message.partition(": ")[2]  # the reason someone typed; the label says "cancelled"
+        return _cancel_reason(event.message)
     if event.kind in (Kind.COMPLETED, Kind.EXPIRED, Kind.DELETED, Kind.RESTORED):
         return ""
-    return event.message
+    return render_message(event.message)
+
+
+def _cancel_reason(stored: Stored) -> str:
+    """The reason given for cancelling (the entry's label already says "cancelled")."""
+    if isinstance(stored, dict):
+        return render_message((stored.get("params") or {}).get("reason"))
+    return str(stored).partition(": ")[2]
 
 
 AUDIT_LENGTH = 50
@@ -74,6 +82,10 @@ def _audit_value(field_name: str, value: Any, names: dict[tuple[str, int], str])
         return names.get((field.related_model._meta.label, value), f"#{value}")
     if isinstance(value, datetime):
         return local_datetime(value)
+    if field_name in ("assignment_reason", "unassignable_reason"):
+        return render_message(value)
+    if field_name == "notes":
+        return render_headings(value)
     return str(value)
 
 

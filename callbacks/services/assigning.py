@@ -25,6 +25,7 @@ from callbacks.services.base import (
     actor_name,
 )
 from common.events import emit
+from common.messages import Stored, message
 from org.models import Staff
 
 # Staff who let a callback sit untouched are not given it again by auto-assignment (a manager still may).
@@ -39,7 +40,7 @@ def pool_excluded_staff_ids(callback: CallbackRequest) -> list[int]:
 
 
 def _assign(
-    callback: CallbackRequest, staff: Staff, *, reason: str, by: User | None, now: datetime
+    callback: CallbackRequest, staff: Staff, *, reason: Stored, by: User | None, now: datetime
 ) -> CallbackRequest:
     previous, old_status = callback.assigned_to, callback.status
     _check_transition(callback, Status.ASSIGNED)
@@ -47,7 +48,7 @@ def _assign(
     callback.assigned_at = now
     if callback.status == Status.PENDING:
         callback.status = Status.ASSIGNED
-    callback.assignment_reason = reason[:255]
+    callback.assignment_reason = reason
     callback.unassignable_reason, callback.unassignable_since = "", None
     callback.reassign_due_at = (
         _reassign_due(callback, now=now) if callback.status == Status.ASSIGNED else None
@@ -65,7 +66,7 @@ def _assign(
     _record(
         callback,
         Kind.ASSIGNED,
-        f"Assigned to {staff.name}: {reason}",
+        message("assigned_to", staff=staff.name, reason=reason),
         by=by,
         staff=staff,
         reason=reason,
@@ -101,19 +102,21 @@ def callback_assign(*, callback: CallbackRequest, staff: Staff, by: User | None 
     callback = _locked(callback)
     _check_transition(callback, Status.ASSIGNED)
     staff = _checked_manual_staff(callback, staff)
-    return _assign(callback, staff, reason=f"assigned by {actor_name(by)}", by=by, now=timezone.now())
+    return _assign(
+        callback, staff, reason=message("assigned_by", actor=actor_name(by)), by=by, now=timezone.now()
+    )
 
 
 def _flag_unassignable(
-    callback: CallbackRequest, reason: str, *, by: User | None, now: datetime
+    callback: CallbackRequest, reason: Stored, *, by: User | None, now: datetime
 ) -> CallbackRequest:
     """Stay pending and tell the branch managers, once per distinct reason (sweeps retry every 5 minutes)."""
     if callback.unassignable_reason == reason:
         return callback
-    callback.unassignable_reason = reason[:255]
+    callback.unassignable_reason = reason
     callback.unassignable_since = callback.unassignable_since or now
     _save(callback, "unassignable_reason", "unassignable_since")
-    _record(callback, Kind.UNASSIGNABLE, f"Nobody could be assigned: {reason}", by=by, reason=reason)
+    _record(callback, Kind.UNASSIGNABLE, message("nobody_assigned", reason=reason), by=by, reason=reason)
     emit(
         "callback.unassignable",
         callback=callback,

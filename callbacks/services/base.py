@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from callbacks import conf, sla
 from callbacks.models import CallbackEvent, CallbackRequest
+from common.messages import Stored, heading_line
 from org.models import Staff
 
 Status = CallbackRequest.Status
@@ -103,7 +104,7 @@ def actor_name(by: User | None) -> str:
 def _record(
     callback: CallbackRequest,
     kind: str,
-    message: str,
+    message: Stored,
     *,
     by: User | None = None,
     staff: Staff | None = None,
@@ -113,7 +114,7 @@ def _record(
     return CallbackEvent.objects.create(
         callback=callback,
         kind=kind,
-        message=str(message)[:500],
+        message=message,
         at=at or timezone.now(),
         actor=by,
         actor_name=actor_name(by),
@@ -127,8 +128,10 @@ def _save(callback: CallbackRequest, *fields: str) -> None:
     callback.save(update_fields=[*fields, "updated_at"])
 
 
-def _append_note(callback: CallbackRequest, heading: str, text: str) -> None:
-    block = f"--- {heading} ---\n{text}".strip()
+def _append_note(callback: CallbackRequest, heading: Stored, text: str) -> None:
+    """Append a block under a heading line whose heading is a stored message (`common.messages`), so the
+    callback page shows it in the reader's language."""
+    block = f"{heading_line(heading)}\n{text}".strip()
     callback.notes = f"{callback.notes}\n\n{block}" if callback.notes else block
 
 

@@ -33,6 +33,7 @@ from callbacks.services.base import (
     _save,
 )
 from common.events import emit
+from common.messages import message, word
 from common.phone import normalise_phone
 from org.models import Branch, Customer, Service, Staff
 from org.selectors import customer_for_phone
@@ -243,12 +244,15 @@ def callback_create(
         callback.expires_at = _deadline(callback, start=now)
         callback.full_clean()
         callback.save()
-        how = "chosen" if priority else "automatic"
         _record(
             callback,
             Kind.CREATED,
-            f"Created ({callback.source}), {how} priority {callback.priority}, "
-            f"due {callback.expires_at:%Y-%m-%d %H:%M %Z}",
+            message(
+                "created_chosen" if priority else "created_automatic",
+                source=word(callback.get_source_display()),
+                priority=word(callback.get_priority_display()),
+                deadline=f"{callback.expires_at:%Y-%m-%d %H:%M %Z}",
+            ),
             by=by,
             priority=callback.priority,
             priority_chosen=bool(priority),
@@ -275,7 +279,9 @@ def _merge_duplicate(
     """A repeat request adds its notes to the open one; its priority can only raise the existing one."""
     existing = _locked(existing)
     fields = ["notes"]
-    _append_note(existing, f"Repeat request {now:%Y-%m-%d %H:%M} ({source})", notes or "(no notes)")
+    source_label = word(CallbackRequest.Source(source).label)
+    heading = message("repeat_request", when=f"{now:%Y-%m-%d %H:%M}", source=source_label)
+    _append_note(existing, heading, notes)
     for attribute in ("service", "customer", "preferred_staff"):
         if getattr(existing, attribute) is None and getattr(request, attribute) is not None:
             setattr(existing, attribute, getattr(request, attribute))
@@ -291,7 +297,7 @@ def _merge_duplicate(
     _record(
         existing,
         Kind.DUPLICATE_MERGED,
-        f"Repeat request merged ({source})",
+        message("merged", source=source_label),
         by=by,
         priority=existing.priority,
     )

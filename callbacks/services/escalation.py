@@ -27,6 +27,7 @@ from callbacks.services.base import (
 )
 from callbacks.services.pool import send_to_pool, untouched_reason
 from common.events import emit
+from common.messages import Stored, message, word
 from org.models import Staff
 
 # --- escalation ----------------------------------------------------------------------------------------
@@ -62,16 +63,19 @@ def callback_escalate(
     now = timezone.now()
     level = callback.escalation_level + 1
     from_staff = callback.assigned_to
-    steps: list[str] = []
+    steps: list[Stored] = []
     new_staff = _escalation_handover(callback, level=level, to_staff=to_staff, by=by, now=now, steps=steps)
     metadata: dict[str, Any] = {"audience": _escalation_audience(level)}
     if level == 2:
         before = callback.priority
         callback.priority = raised_priority(before)
         metadata["priority"] = [before, callback.priority]
-        steps.append(f"priority raised from {before} to {callback.priority}")
+        labels = dict(CallbackRequest.Priority.choices)
+        steps.append(
+            message("priority_raised", old=word(labels[before]), new=word(labels[callback.priority]))
+        )
     if level >= 3:
-        steps.append("company admins informed")
+        steps.append(message("admins_informed"))
     if notes:
         steps.append(notes)
     callback.escalation_level, callback.last_escalated_at = level, now
@@ -84,7 +88,7 @@ def callback_escalate(
         to_staff=new_staff,
         escalated_at=now,
         escalated_by=by,
-        notes="; ".join(steps),
+        notes=steps,
         metadata=metadata,
     )
     escalation.full_clean()
@@ -92,7 +96,7 @@ def callback_escalate(
     _record(
         callback,
         Kind.ESCALATED,
-        f"Escalated ({escalation.get_reason_display()}, level {level}): {escalation.notes}",
+        message("escalated", reason=word(escalation.get_reason_display()), level=level, notes=steps),
         by=by,
         staff=new_staff,
         reason=reason,
@@ -117,13 +121,14 @@ def _escalation_handover(
     to_staff: Staff | None,
     by: User | None,
     now: datetime,
-    steps: list[str],
+    steps: list[Stored],
 ) -> Staff | None:
     """Hand the callback to someone else when the ladder (or a manager) says so; never to the same person."""
     if to_staff is not None:
         staff = _checked_manual_staff(callback, to_staff)
-        _assign(callback, staff, reason=f"escalated to {staff.name} by {actor_name(by)}", by=by, now=now)
-        steps.append(f"handed to {staff.name}")
+        reason = message("escalated_to_by", staff=staff.name, actor=actor_name(by))
+        _assign(callback, staff, reason=reason, by=by, now=now)
+        steps.append(message("handed_to", staff=staff.name))
         return staff
     if level != 1:
         return None
@@ -133,11 +138,11 @@ def _escalation_handover(
         callback, strategy=conf.assignment_strategy(), now=now, exclude_staff_ids=exclude
     )
     if choice.staff is None:
-        kept = f"stays with {current.name}" if current else "stays unassigned"
-        steps.append(f"nobody else could take it ({choice.reason}); {kept}")
+        kept = message("stays_with", staff=current.name) if current else message("stays_unassigned")
+        steps += [message("nobody_else_could", reason=choice.reason), kept]
         return None
-    _assign(callback, choice.staff, reason=f"escalation: {choice.reason}", by=by, now=now)
-    steps.append(f"reassigned to {choice.staff.name}")
+    _assign(callback, choice.staff, reason=message("after_escalation", reason=choice.reason), by=by, now=now)
+    steps.append(message("reassigned_to", staff=choice.staff.name))
     return choice.staff
 
 
@@ -155,7 +160,12 @@ def callback_warn_sla_approaching(*, callback: CallbackRequest | int) -> bool:
     callback.sla_warned_at = now
     _save(callback, "sla_warned_at")
     minutes_left = int((callback.expires_at - now) / timedelta(minutes=1))
-    _record(callback, Kind.SLA_APPROACHING, f"Deadline in {minutes_left} minutes", minutes_left=minutes_left)
+    _record(
+        callback,
+        Kind.SLA_APPROACHING,
+        message("deadline_in", minutes=minutes_left),
+        minutes_left=minutes_left,
+    )
     emit("callback.sla_approaching", callback=callback, minutes_left=minutes_left)
     return True
 
@@ -173,17 +183,17 @@ def callback_hand_on_if_untouched(*, callback: CallbackRequest | int) -> Callbac
     if callback.deleted_at or callback.status != Status.ASSIGNED or due is None or due > now:
         return callback
     current = callback.assigned_to
-    share = f"{conf.reassign_after_share():.0%}"
-    why = f"{current.name if current else 'nobody'} made no contact attempt within {share} of the SLA budget"
     exclude = [current.pk] if current else []
     choice = assignment.choose(
         callback, strategy=conf.assignment_strategy(), now=now, exclude_staff_ids=exclude
     )
+    why = untouched_reason(current) if current else None
     if choice.staff is not None:
-        return _assign(callback, choice.staff, reason=f"{why}; {choice.reason}", by=None, now=now)
+        reason = [why, choice.reason] if why else choice.reason
+        return _assign(callback, choice.staff, reason=reason, by=None, now=now)
     if current is None:
         return send_to_pool(callback, choice.reason, now=now)
-    return send_to_pool(callback, f"{untouched_reason(current)}; {choice.reason}", now=now, keep_away=current)
+    return send_to_pool(callback, [why, choice.reason], now=now, keep_away=current)
 
 
 @transaction.atomic

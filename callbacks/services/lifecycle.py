@@ -32,6 +32,7 @@ from callbacks.services.base import (
 )
 from callbacks.services.escalation import callback_escalate
 from common.events import emit
+from common.messages import Stored, message, word
 from org.models import Staff
 
 if TYPE_CHECKING:  # callbacks reacts to appointment events; it never loads appointments itself
@@ -49,7 +50,8 @@ def _mark_contacted(
     callback.contacted_at = now
     callback.reassign_due_at = None
     _save(callback, "status", "contacted_at", "reassign_due_at")
-    _record(callback, Kind.CONTACTED, "Customer reached", by=by, staff=attempt.staff, attempt_id=attempt.pk)
+    reached = message("customer_reached")
+    _record(callback, Kind.CONTACTED, reached, by=by, staff=attempt.staff, attempt_id=attempt.pk)
     emit("callback.contacted", callback=callback, attempt=attempt, by=by, old_status=old_status)
 
 
@@ -61,7 +63,7 @@ def _move_deadline(callback: CallbackRequest, new_deadline: datetime, *, by: Use
     _record(
         callback,
         Kind.DEADLINE_MOVED,
-        f"Customer asked to be called at {new_deadline:%Y-%m-%d %H:%M %Z}; deadline moved",
+        message("call_later", when=f"{new_deadline:%Y-%m-%d %H:%M %Z}"),
         by=by,
         previous=previous.isoformat() if previous else None,
         expires_at=new_deadline.isoformat(),
@@ -109,7 +111,7 @@ def callback_record_contact_attempt(
     _record(
         callback,
         Kind.CONTACT_ATTEMPT,
-        f"Contact attempt: {attempt.get_outcome_display()}" + (f" ({note})" if note else ""),
+        _attempt_message(attempt),
         by=by,
         staff=attempt.staff,
         outcome=outcome,
@@ -124,10 +126,17 @@ def callback_record_contact_attempt(
     return attempt
 
 
+def _attempt_message(attempt: ContactAttempt) -> Stored:
+    outcome = word(attempt.get_outcome_display())
+    if attempt.note:
+        return message("contact_attempt_note", outcome=outcome, note=attempt.note)
+    return message("contact_attempt", outcome=outcome)
+
+
 # --- closing -------------------------------------------------------------------------------------------
 
 
-def _resolve_escalations(callback: CallbackRequest, *, now: datetime, why: str) -> None:
+def _resolve_escalations(callback: CallbackRequest, *, now: datetime, why: Stored) -> None:
     callback.escalations.filter(resolved_at__isnull=True).update(resolved_at=now, notes=why)
 
 
@@ -137,7 +146,7 @@ def _close(
     *,
     by: User | None,
     kind: str,
-    message: str,
+    message: Stored,
     event: str,
     **event_payload: Any,
 ) -> CallbackRequest:
@@ -165,13 +174,13 @@ def callback_complete(
     callback = _locked(callback)
     _check_transition(callback, Status.COMPLETED)
     if note:
-        _append_note(callback, f"Completed by {actor_name(by)}", note)
+        _append_note(callback, message("completed_by", actor=actor_name(by)), note)
     return _close(
         callback,
         Status.COMPLETED,
         by=by,
         kind=Kind.COMPLETED,
-        message="Completed",
+        message=message("completed"),
         event="callback.completed",
         appointment=None,
     )
@@ -179,15 +188,16 @@ def callback_complete(
 
 @transaction.atomic
 def callback_cancel(
-    *, callback: CallbackRequest, by: User | None = None, reason: str = ""
+    *, callback: CallbackRequest, by: User | None = None, reason: Stored = ""
 ) -> CallbackRequest:
+    """`reason`: what someone typed, or a system message (`common.messages`)."""
     callback = _locked(callback)
     _check_transition(callback, Status.CANCELLED)
-    if reason:
-        _append_note(callback, f"Cancelled by {actor_name(by)}", reason)
-    message = f"Cancelled: {reason}" if reason else "Cancelled"
+    if reason and isinstance(reason, str):  # what someone typed; a system reason is on the timeline
+        _append_note(callback, message("cancelled_by", actor=actor_name(by)), reason)
+    said = message("cancelled_because", reason=reason) if reason else message("cancelled")
     return _close(
-        callback, Status.CANCELLED, by=by, kind=Kind.CANCELLED, message=message, event="callback.cancelled"
+        callback, Status.CANCELLED, by=by, kind=Kind.CANCELLED, message=said, event="callback.cancelled"
     )
 
 
@@ -195,11 +205,9 @@ def callback_cancel(
 def callback_expire(*, callback: CallbackRequest, by: User | None = None) -> CallbackRequest:
     callback = _locked(callback)
     _check_transition(callback, Status.EXPIRED)
-    deadline = f"{callback.expires_at:%Y-%m-%d %H:%M %Z}" if callback.expires_at else "none"
-    message = f"Expired (deadline was {deadline})"
-    return _close(
-        callback, Status.EXPIRED, by=by, kind=Kind.EXPIRED, message=message, event="callback.expired"
-    )
+    deadline = f"{callback.expires_at:%Y-%m-%d %H:%M %Z}" if callback.expires_at else "—"
+    said = message("expired", deadline=deadline)
+    return _close(callback, Status.EXPIRED, by=by, kind=Kind.EXPIRED, message=said, event="callback.expired")
 
 
 @transaction.atomic
@@ -231,15 +239,19 @@ def _complete_for_appointment(pk: int, appointment: "Appointment") -> CallbackRe
     callback.contacted_at = callback.contacted_at or now
     callback.appointment = appointment
     local = timezone.localtime(appointment.starts_at, appointment.branch.tzinfo)
-    booked = f"appointment #{appointment.pk} booked for {local:%Y-%m-%d %H:%M}"
-    message = f"Completed automatically: {booked} through {appointment.get_source_display()}"
-    _append_note(callback, "Appointment booked", message)
+    said = message(
+        "completed_by_appointment",
+        appointment=appointment.pk,
+        when=f"{local:%Y-%m-%d %H:%M}",
+        source=word(appointment.get_source_display()),
+    )
+    _append_note(callback, said, "")
     return _close(
         callback,
         Status.COMPLETED,
         by=None,
         kind=Kind.COMPLETED,
-        message=message,
+        message=said,
         event="callback.completed",
         appointment=appointment,
     )
@@ -255,7 +267,7 @@ def callback_soft_delete(*, callback: CallbackRequest, by: User | None = None) -
         raise ValidationError(ALREADY_DELETED, code="deleted")
     callback.deleted_at = timezone.now()
     _save(callback, "deleted_at")
-    _record(callback, Kind.DELETED, "Deleted", by=by)
+    _record(callback, Kind.DELETED, message("deleted"), by=by)
     emit("callback.deleted", callback=callback, by=by)
     return callback
 
@@ -267,7 +279,7 @@ def callback_restore(*, callback: CallbackRequest, by: User | None = None) -> Ca
         raise ValidationError(NOT_DELETED, code="not_deleted")
     callback.deleted_at = None
     _save(callback, "deleted_at")
-    _record(callback, Kind.RESTORED, "Restored", by=by)
+    _record(callback, Kind.RESTORED, message("restored"), by=by)
     emit("callback.restored", callback=callback, by=by)
     return callback
 
@@ -292,7 +304,12 @@ def callback_set_priority(
     _record(
         callback,
         Kind.PRIORITY_CHANGED,
-        f"Priority {old} → {priority}, due {callback.expires_at:%Y-%m-%d %H:%M %Z}",
+        message(
+            "priority_changed",
+            old=word(CallbackRequest.Priority(old).label),
+            new=word(CallbackRequest.Priority(priority).label),
+            deadline=f"{callback.expires_at:%Y-%m-%d %H:%M %Z}",
+        ),
         by=by,
         old=old,
         new=priority,

@@ -4,8 +4,8 @@ one sit untouched.
 "The pool" is what auto-assignment draws from. A callback that returns is given at once to someone else who
 may take it (`assignment.choose`, the company's strategy); when nobody can, it becomes pending without an
 assignee, its branch's managers are told (`callback.unassignable`) and the assign-pending sweep retries.
-Either way the timeline says why, in the company's language: "Zurück in den Pool: Anna ist abwesend
-(Urlaub) bis 12.12.".
+Either way the timeline says why, in the reader's language (`common.messages`): "Zurück in den Pool: Anna ist
+abwesend (Urlaub) bis 12.12.".
 """
 
 import logging
@@ -14,8 +14,6 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from callbacks import assignment, conf
 from callbacks.models import CallbackRequest
@@ -27,37 +25,32 @@ from callbacks.services.assigning import (
     pool_excluded_staff_ids,
 )
 from callbacks.services.base import Status, _locked, _save
+from common.messages import Stored, message, word
 from org.models import Absence, Staff
 from org.services import absences_mark_released
 
 logger = logging.getLogger(__name__)
 
-BACK_TO_POOL = _("Back to the pool: %(reason)s")
-STAFF_AWAY = _("%(staff)s is absent (%(kind)s) until %(until)s")
-STAFF_DEACTIVATED = _("%(staff)s is no longer active")
-STAFF_STOPPED = _("%(staff)s no longer takes callbacks")
-STAFF_UNTOUCHED = _("%(staff)s made no contact attempt within %(share)s of the time to the deadline")
 
-
-def unavailability(staff: Staff, *, now: datetime) -> str | None:
+def unavailability(staff: Staff, *, now: datetime) -> Stored | None:
     """Why `staff` cannot hold callbacks right now (deactivated, not accepting, absent), or None."""
     if not staff.is_active:
-        return gettext(STAFF_DEACTIVATED) % {"staff": staff.name}
+        return message("staff_deactivated", staff=staff.name)
     if not staff.accepts_callbacks:
-        return gettext(STAFF_STOPPED) % {"staff": staff.name}
+        return message("staff_stopped", staff=staff.name)
     absence = Absence.objects.covering(now).filter(staff=staff).order_by("-ends_on").first()
     if absence is None:
         return None
-    params = {"staff": staff.name, "kind": absence.get_kind_display(), "until": f"{absence.ends_on:%d.%m.}"}
-    return gettext(STAFF_AWAY) % params
+    kind = word(absence.get_kind_display())
+    return message("staff_away", staff=staff.name, kind=kind, until=f"{absence.ends_on:%d.%m.}")
 
 
-def untouched_reason(staff: Staff) -> str:
-    return gettext(STAFF_UNTOUCHED) % {"staff": staff.name, "share": f"{conf.reassign_after_share():.0%}"}
+def untouched_reason(staff: Staff) -> Stored:
+    return message("staff_untouched", staff=staff.name, share=f"{conf.reassign_after_share():.0%}")
 
 
 def send_to_pool(
-    callback: CallbackRequest, reason: str, *, now: datetime, keep_away: Staff | None = None
+    callback: CallbackRequest, reason: Stored, *, now: datetime, keep_away: Staff | None = None
 ) -> CallbackRequest:
     """Nobody could take `callback` (locked) directly: pending without an assignee, managers told once.
 
@@ -69,23 +62,23 @@ def send_to_pool(
     callback.assigned_to, callback.assigned_at, callback.reassign_due_at = None, None, None
     callback.status = Status.PENDING
     _save(callback, "metadata", "assigned_to", "assigned_at", "reassign_due_at", "status")
-    return _flag_unassignable(callback, gettext(BACK_TO_POOL) % {"reason": reason}, by=None, now=now)
+    return _flag_unassignable(callback, message("back_to_pool", reason=reason), by=None, now=now)
 
 
-def return_to_pool(callback: CallbackRequest, reason: str, *, now: datetime) -> CallbackRequest:
+def return_to_pool(callback: CallbackRequest, reason: Stored, *, now: datetime) -> CallbackRequest:
     """`callback` (locked, open, assigned) goes to someone else at once, or to the pool (`send_to_pool`)."""
     exclude = {callback.assigned_to_id, *pool_excluded_staff_ids(callback)}
     choice = assignment.choose(
         callback, strategy=conf.assignment_strategy(), now=now, exclude_staff_ids=exclude
     )
     if choice.staff is None:
-        return send_to_pool(callback, f"{reason}; {choice.reason}", now=now)
-    stated = gettext(BACK_TO_POOL) % {"reason": reason}
-    return _assign(callback, choice.staff, reason=f"{stated}; {choice.reason}", by=None, now=now)
+        return send_to_pool(callback, [reason, choice.reason], now=now)
+    stated = message("back_to_pool", reason=reason)
+    return _assign(callback, choice.staff, reason=[stated, choice.reason], by=None, now=now)
 
 
 @transaction.atomic
-def callback_return_to_pool(*, callback: CallbackRequest | int, reason: str) -> CallbackRequest:
+def callback_return_to_pool(*, callback: CallbackRequest | int, reason: Stored) -> CallbackRequest:
     """Return one callback from its assignee with a stated reason; a no-op once it is closed or unassigned."""
     callback = _locked(callback)
     if callback.deleted_at is not None or not callback.is_open or callback.assigned_to_id is None:
@@ -93,7 +86,7 @@ def callback_return_to_pool(*, callback: CallbackRequest | int, reason: str) -> 
     return return_to_pool(callback, reason, now=timezone.now())
 
 
-def callbacks_return_to_pool(staff: Staff, reason: str) -> int:
+def callbacks_return_to_pool(staff: Staff, reason: Stored) -> int:
     """Every open callback `staff` holds goes back to the pool, one transaction each (most pressing first)."""
     ids = list(
         CallbackRequest.objects.open()

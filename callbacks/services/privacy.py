@@ -4,10 +4,11 @@ from django.db import transaction
 
 from callbacks.models import CallbackEscalation, CallbackEvent, CallbackRequest, ContactAttempt
 from callbacks.services.lifecycle import callback_cancel
+from common.messages import message
 from org.privacy import admin_log_rename
 
-CANCEL_REASON = "customer anonymised (GDPR)"
-ANONYMISED_MESSAGE = "[anonymised]"
+CANCEL_REASON = message("customer_anonymised")
+ANONYMISED_MESSAGE = message("anonymised")
 FREE_TEXT_EVENTS = ("contact_attempt", "duplicate_merged", "cancelled", "completed", "escalated")
 
 

@@ -8,6 +8,7 @@ from callbacks.models import CallbackRequest, ContactAttempt
 from callbacks.services.assigning import callback_assign
 from callbacks.services.base import CALLBACK_DELETED, User, _append_note, _locked, _save, actor_name
 from callbacks.services.lifecycle import callback_complete, callback_record_contact_attempt
+from common.messages import message
 from org.models import Staff
 
 NOTE_REQUIRED = _("Write the note first.")
@@ -48,6 +49,6 @@ def callback_add_note(*, callback: CallbackRequest, note: str, by: User | None =
     callback = _locked(callback)
     if callback.deleted_at is not None:
         raise ValidationError(CALLBACK_DELETED, code="deleted")
-    _append_note(callback, f"Note by {actor_name(by)}", text)
+    _append_note(callback, message("note_by", actor=actor_name(by)), text)
     _save(callback, "notes")
     return callback

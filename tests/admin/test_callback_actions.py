@@ -8,6 +8,7 @@ from django.utils import timezone
 from callbacks.models import CallbackEscalation, CallbackRequest, ContactAttempt
 from tests.admin.conftest import change_url, changelist_url
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
+from tests.messages import english
 
 Status = CallbackRequest.Status
 
@@ -59,7 +60,7 @@ def test_auto_assign_with_a_strategy(as_user, max_manager, anna, ben, callbacks)
 
     assert response.status_code == 302
     assert reloaded(callback).assigned_to in (anna, ben)
-    assert "round robin" in reloaded(callback).assignment_reason
+    assert "round robin" in english(reloaded(callback).assignment_reason)
 
 
 def test_log_contact_attempt_makes_the_callback_contacted(as_user, anna, callbacks):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from callbacks.models import CallbackRequest, ContactAttempt
 from callbacks.services import allowed
+from common.messages import render_headings
 from tests.admin.conftest import change_url, changelist_url
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 
@@ -176,7 +177,9 @@ def test_a_note_on_its_own_changes_nothing_else(as_user, anna, callbacks):
 
     assert response.status_code == 302 and response["Location"] == change_url(assigned)
     callback = reloaded(assigned)
-    assert "Ruft nach 16 Uhr zurück" in callback.notes and "Note by Anna" in callback.notes
+    assert "Ruft nach 16 Uhr zurück" in callback.notes and "Note by Anna" in render_headings(
+        callback.notes, "en"
+    )
     assert callback.status == Status.ASSIGNED and callback.contact_attempts_count == 0
     assert "Schreiben Sie zuerst die Notiz." in messages_of(empty)
 

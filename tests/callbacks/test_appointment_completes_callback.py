@@ -7,6 +7,7 @@ import pytest
 from appointments.models import Appointment
 from callbacks.models import CallbackRequest
 from common.events import emit
+from common.messages import render_headings
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.org import CustomerFactory
 from tests.personas import WEDNESDAY_10
@@ -37,7 +38,9 @@ def test_booking_completes_the_customers_open_callback_with_a_note(mitte, haircu
     assert callback.appointment == appointment
     assert callback.completed_at == WEDNESDAY_10
     assert callback.contacted_at == WEDNESDAY_10
-    assert f"appointment #{appointment.pk} booked for 2026-03-05 10:00" in callback.notes
+    assert f"appointment #{appointment.pk} booked for 2026-03-05 10:00" in render_headings(
+        callback.notes, "en"
+    )
     completed = [e for e in events if e.name == "callback.completed"]
     assert completed[0]["appointment"] == appointment
 

@@ -11,6 +11,7 @@ from callbacks.services import callback_auto_assign, callback_create, callbacks_
 from tests.callbacks.conftest import names, queued_task_names, staff_at
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.org import BranchFactory, ServiceFactory
+from tests.messages import english
 from tests.personas import BERLIN
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +34,10 @@ def test_least_loaded_staff_member_gets_it_with_a_readable_reason(mitte, haircut
     callback = auto_assign(CallbackRequestFactory(branch=mitte, service=haircut))
     assert callback.assigned_to == ben
     assert callback.status == Status.ASSIGNED
-    assert callback.assignment_reason == "least loaded of 3 eligible for Haircut: 2 open"
+    assert english(callback.assignment_reason) == "least loaded of 3 eligible for Haircut: 2 open"
     assert (
-        callback.timeline.get().message == "Assigned to Ben: least loaded of 3 eligible for Haircut: 2 open"
+        english(callback.timeline.get().message)
+        == "Assigned to Ben: least loaded of 3 eligible for Haircut: 2 open"
     )
 
 
@@ -43,7 +45,7 @@ def test_preferred_staff_member_comes_first_when_eligible(mitte, anna, ben):
     load(ben, 3)
     callback = auto_assign(CallbackRequestFactory(branch=mitte, preferred_staff=ben))
     assert callback.assigned_to == ben
-    assert callback.assignment_reason == "preferred staff member (3 open)"
+    assert english(callback.assignment_reason) == "preferred staff member (3 open)"
 
 
 def test_preferred_staff_member_who_is_not_eligible_is_passed_over(mitte, anna, ben):
@@ -63,7 +65,7 @@ def test_whoever_last_reached_this_customer_comes_next(mitte, anna, ben, clock):
     )
     callback = auto_assign(CallbackRequestFactory(branch=mitte, phone="+491711234567"))
     assert callback.assigned_to == ben
-    assert callback.assignment_reason == "last handled this customer (2 open)"
+    assert english(callback.assignment_reason) == "last handled this customer (2 open)"
 
 
 def test_staff_who_served_the_customer_at_their_last_appointment_counts_as_last_handler(
@@ -133,7 +135,7 @@ def test_nobody_is_on_duty_when_the_branch_is_closed(mitte, anna, clock, events)
     clock.move_to(datetime(2026, 3, 7, 11, 0, tzinfo=BERLIN), tick=False)  # Saturday
     callback = auto_assign(CallbackRequestFactory(branch=mitte))
     assert callback.status == Status.PENDING
-    assert callback.unassignable_reason == "Mitte is closed now, nobody is on duty"
+    assert english(callback.unassignable_reason) == "Mitte is closed now, nobody is on duty"
     assert names(events) == ["callback.unassignable"]
     assert (events[0]["branch"], events[0]["audience"]) == (mitte, ["branch_managers"])
 
@@ -145,7 +147,7 @@ def test_unassignable_callback_stays_pending_with_the_reason_and_managers_are_to
     callback = auto_assign(callback)
     auto_assign(callback)
     assert callback.status == Status.PENDING
-    assert callback.unassignable_reason == "nobody at Mitte who accepts callbacks handles Haircut"
+    assert english(callback.unassignable_reason) == "nobody at Mitte who accepts callbacks handles Haircut"
     assert names(events) == ["callback.unassignable"]
     assert callback.timeline.filter(kind=CallbackEvent.Kind.UNASSIGNABLE).count() == 1
 
@@ -156,7 +158,7 @@ def test_everyone_at_capacity_is_named_as_the_reason(mitte, anna):
     load(anna, 1)
     callback = auto_assign(CallbackRequestFactory(branch=mitte))
     assert (
-        callback.unassignable_reason
+        english(callback.unassignable_reason)
         == "all 1 eligible staff at Mitte have reached their maximum of open callbacks"
     )
 
@@ -200,7 +202,7 @@ def test_company_can_choose_round_robin_as_its_strategy(mitte, anna, ben, compan
     load(anna, 4)
     first = auto_assign(CallbackRequestFactory(branch=mitte))
     assert first.assigned_to == anna, "load-based would have chosen Ben"
-    assert first.assignment_reason == "round robin: 1 of 2 eligible"
+    assert english(first.assignment_reason) == "round robin: 1 of 2 eligible"
 
 
 def test_bulk_auto_assign_spreads_callbacks_evenly(mitte, anna, ben, cem):

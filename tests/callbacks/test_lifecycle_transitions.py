@@ -27,6 +27,7 @@ from callbacks.services import (
 from tests.callbacks.conftest import names, staff_at
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.org import BranchFactory
+from tests.messages import english
 from tests.personas import WEDNESDAY_10
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def test_full_lifecycle_stamps_each_step_records_who_and_emits_one_event_each(
         anna,
         WEDNESDAY_10,
     )
-    assert callback.assignment_reason == "assigned by Max"
+    assert english(callback.assignment_reason) == "assigned by Max"
     clock.shift(timedelta(minutes=30))
     callback_record_contact_attempt(callback=callback, outcome=ContactAttempt.Outcome.REACHED, by=anna.user)
     callback.refresh_from_db()

@@ -13,6 +13,7 @@ import pytest
 from django.test import override_settings
 
 from callbacks.models import CallbackRequest
+from common.messages import render_message
 from org.models import Absence
 from org.roles import Role
 from tests.admin.catalogue import compile_catalogue
@@ -114,7 +115,9 @@ def test_sick_today_hands_the_open_callbacks_on_at_once(
     assert response.status_code == 302
     callback.refresh_from_db()
     assert (callback.assigned_to, callback.status) == (ben, CallbackRequest.Status.ASSIGNED)
-    assert callback.assignment_reason.startswith("Zurück in den Pool: Anna ist abwesend (Krank) bis 06.03.;")
+    assert render_message(callback.assignment_reason, "de").startswith(
+        "Zurück in den Pool: Anna ist abwesend (Krank) bis 06.03.;"
+    )
     assert Absence.objects.get().released_at == WEDNESDAY_10
 
 
@@ -137,7 +140,9 @@ def test_deactivating_someone_in_the_staff_admin_returns_their_callbacks(
     assert response.status_code == 302
     callback.refresh_from_db()
     assert (callback.assigned_to, callback.status) == (None, CallbackRequest.Status.PENDING)
-    assert callback.unassignable_reason.startswith("Zurück in den Pool: Anna ist nicht mehr aktiv;")
+    assert render_message(callback.unassignable_reason, "de").startswith(
+        "Zurück in den Pool: Anna ist nicht mehr aktiv;"
+    )
 
 
 def test_the_sidebar_links_absences_for_everyone_with_a_role(as_user, anna, clock):
