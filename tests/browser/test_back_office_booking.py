@@ -1,6 +1,6 @@
-"""In Chromium, in German: Anna opens her callback, books Jonas's appointment from the free times Cal.com
-(the stand-in) offers, and the callback is completed with the appointment linked; another branch is not
-offered to her."""
+"""In Chromium at 1440×900 and on a phone (390×844), in German: Anna opens her callback, books Jonas's
+appointment from the free times Cal.com (the stand-in) offers, and the callback is completed with the
+appointment linked; another branch is not offered to her."""
 
 import pytest
 from django.db import connection
@@ -10,7 +10,7 @@ from appointments.services import event_type_map
 from callbacks.models import CallbackRequest
 from tests.appointments import conftest as appointment_fixtures
 from tests.appointments.conftest import EVENT_TYPE, next_weekday_at
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import assert_fits_the_screen, assert_in_view_and_clickable, log_in, screenshot
 from tests.factories.callbacks import AssignedCallbackFactory
 from tests.factories.org import BranchFactory, CustomerFactory, ServiceFactory
 
@@ -36,7 +36,7 @@ def callback(company, mitte, haircut, anna):
 
 
 def test_staff_book_from_a_callback_and_the_callback_is_completed(
-    page, acme_url, company, calcom, callback, anna
+    page, acme_url, company, calcom, callback, anna, device
 ):
     monday_10 = next_weekday_at(0, 10)
     log_in(page, acme_url, "anna@acme.test")
@@ -47,8 +47,11 @@ def test_staff_book_from_a_callback_and_the_callback_is_completed(
     page.fill("input[name=day]", monday_10.strftime("%d.%m.%Y"))
     page.get_by_role("button", name="Freie Termine anzeigen").click()
     page.check(f"#free-times input[value='{monday_10.isoformat()}']")
-    screenshot(page, "back-office-booking")
-    page.locator("#book-appointment").get_by_role("button", name="Termin buchen").click()
+    screenshot(page, f"back-office-booking-{device}")
+    assert_fits_the_screen(page)
+    book = page.locator("#book-appointment").get_by_role("button", name="Termin buchen")
+    assert_in_view_and_clickable(book)
+    book.click()
     page.wait_for_url(f"**/callbackrequest/{callback.pk}/change/")
 
     assert "Charlottenburg" not in " ".join(branches) and "Mitte" in " ".join(branches)
