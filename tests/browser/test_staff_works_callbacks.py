@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from callbacks.models import CallbackRequest, ContactAttempt
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import assert_fits_the_screen, assert_in_view_and_clickable, log_in, screenshot
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.org import BranchFactory, StaffFactory
 
@@ -148,7 +148,9 @@ def test_german_ui_shows_german_labels_and_english_on_request(page, acme_url, wo
     assert "Callback requests" in english and "overdue by 2 h" in english
 
 
-def test_list_announces_a_new_callback_within_30_seconds_and_shows_it_on_a_click(page, acme_url, workday):
+def test_list_announces_a_new_callback_within_30_seconds_and_shows_it_on_a_click(
+    page, acme_url, workday, device
+):
     from callbacks import services
 
     log_in(page, acme_url, "max@acme.test")
@@ -163,5 +165,8 @@ def test_list_announces_a_new_callback_within_30_seconds_and_shows_it_on_a_click
     notice.wait_for(state="visible", timeout=30_000)
     assert "1 neuer Rückruf" in notice.inner_text()
     assert page.get_by_text("Live Neukunde").count() == 0  # announced, not reloaded under the user's hands
+    screenshot(page, f"new-callbacks-notice-{device}")
+    assert_fits_the_screen(page)
+    assert_in_view_and_clickable(notice.get_by_role("button"))
     notice.get_by_role("button").click()
     page.wait_for_selector("text=Live Neukunde", timeout=10_000)
