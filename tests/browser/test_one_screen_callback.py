@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from callbacks.models import CallbackRequest, ContactAttempt
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import assert_fits_the_screen, assert_in_view_and_clickable, log_in, screenshot
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.calls import CallFactory
 from tests.factories.org import BranchFactory
@@ -204,9 +204,11 @@ def test_on_a_phone_each_callback_is_a_card_of_at_most_four_lines(browser, acme_
             assert row.bounding_box()["width"] <= 390
         assert row_of(page, "Paula Offen").get_by_role("button", name="Übernehmen").is_visible()
         assert row_of(page, "Otto Überfällig").locator('a[href^="tel:"]').is_visible()
+        assert_fits_the_screen(page)
 
         page.goto(acme_url(f"{LIST}{worklist['mine_overdue'].pk}/change/"))
         screenshot(page, "one-screen-callback-390")
-        assert page.get_by_role("button", name="Erreicht – erledigt").is_visible()
+        assert_fits_the_screen(page)
+        assert_in_view_and_clickable(page.get_by_role("button", name="Erreicht – erledigt"))
     finally:
         context.close()
