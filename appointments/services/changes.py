@@ -35,6 +35,7 @@ from appointments.services.base import (
     _request_of,
 )
 from common.conf import platform_setting
+from common.db.locks import advisory_lock
 from common.events import emit
 from integrations.calcom.client import CalcomClient, calcom_client_for_current_company
 from integrations.calcom.echo import expect_echo, forget_echo
@@ -169,20 +170,13 @@ def appointment_push_cancel_to_calcom(*, appointment: Appointment, final_attempt
 def _push_claimed(appointment: Appointment) -> Iterator[bool]:
     """The retrying task and the sweep may pick the same cancellation: whoever claims it tells Cal.com.
 
-    A session advisory lock, not a row lock (no transaction stays open across a Cal.com call) and not a
+    An advisory lock, not a row lock (no transaction of ours stays open across a Cal.com call) and not a
     claim with a lifetime in Redis: the lock dies with its holder's connection, so when a worker is killed
     mid-push the job Redis hands out again can push at once instead of finding a dead worker's claim.
     """
-    key = [f"{connection.schema_name}:appointment-push-cancel", appointment.pk]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s), %s)", key)
-        claimed = cursor.fetchone()[0]
-    try:
+    key = f"{connection.schema_name}:appointment-push-cancel:{appointment.pk}"
+    with advisory_lock(key, wait=False) as claimed:
         yield claimed
-    finally:
-        if claimed:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", key)
 
 
 def _awaits_push(appointment: Appointment) -> bool:

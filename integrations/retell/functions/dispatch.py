@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from calls.models import Call, FunctionInvocation
 from calls.services import call_ensure, call_record_function
 from common.audit import PHONE_AGENT, acting_as
+from common.db.locks import advisory_lock
 from common.phone import try_normalise_phone
 from integrations.calcom.client import caller_waiting
 from integrations.retell import phrases, speech
@@ -155,14 +156,8 @@ def _one_at_a_time(key: str) -> Iterator[None]:
     if not key:
         yield
         return
-    lock = f"retell-function:{connection.schema_name}:{key}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lock])
-    try:
+    with advisory_lock(f"retell-function:{connection.schema_name}:{key}"):
         yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [lock])
 
 
 def _refuse(call: Call, name: str, request: FunctionCall, route: Route, started: float) -> dict[str, Any]:

@@ -35,3 +35,18 @@ def test_a_new_event_is_one_insert_and_a_duplicate_one_more_select(
     assert len(queued) == 1, "processing is queued for the new event only"
     with tenant_context(acme.company):
         assert WebhookEvent.objects.filter(external_id="call_queries_1").count() == 1
+
+
+def test_the_schema_rides_on_the_statements_instead_of_round_trips_of_its_own(acme, retell_client):
+    """Issue 16 counted 14 statements per intake, 7 of them a `SET search_path` of their own. The schema is
+    now set inside each transaction, in the message of its first statement (common.db.backend): once for
+    the public lookups (host, number), once for the company's INSERT."""
+    statements = _deliver(
+        retell_client, {"event": "call_ended", "call": ended("call_queries_2", to_number=ACME_NUMBER)}
+    )
+
+    assert not [sql for sql in statements if sql.startswith("SET search_path")]
+    assert [sql.split(";")[0] for sql in statements if sql.startswith("SET LOCAL search_path")] == [
+        'SET LOCAL search_path = "public"',
+        'SET LOCAL search_path = "acme","public"',
+    ]
