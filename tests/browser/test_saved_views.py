@@ -5,6 +5,7 @@ it, and deletes it. Screenshots: test-artifacts/screenshots/saved-views-<device>
 import pytest
 
 from org.models import SavedView
+from org.services import saved_view_save
 from tests.browser.conftest import assert_fits_the_screen, assert_in_view_and_clickable, log_in, screenshot
 from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
 from tests.factories.org import BranchFactory
@@ -54,3 +55,25 @@ def test_a_manager_saves_a_filtered_list_and_opens_it_again(page, acme_url, work
     page.wait_for_url(f"**{LIST}")
     assert "Ansicht „Offen Mitte“ gelöscht." in page.inner_text("body")
     assert page.get_by_test_id("saved-view").count() == 0 and not SavedView.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("list_name", "list_url"),
+    [("appointments.appointment", "/admin/appointments/appointment/"), ("calls.call", "/admin/calls/call/")],
+)
+def test_the_appointment_and_call_lists_show_saved_views_within_the_screen(
+    page, acme_url, ada, list_name, list_url, device
+):
+    saved_view_save(user=ada.user, list_name=list_name, name="Neueste zuerst", query="o=-1", parameters={"o"})
+    log_in(page, acme_url, "ada@acme.test")
+    page.goto(acme_url(list_url))
+    link = page.get_by_test_id("saved-view").get_by_role("link", name="Neueste zuerst")
+    screenshot(page, f"saved-views-{device}-{list_name.split('.')[1]}")
+
+    assert_fits_the_screen(page)
+    assert_in_view_and_clickable(link)
+    link.click()
+    page.wait_for_url(f"**{list_url}?o=-1")
+    assert_in_view_and_clickable(
+        page.get_by_test_id("save-view").get_by_role("button", name="Ansicht speichern")
+    )
