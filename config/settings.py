@@ -4,6 +4,7 @@
 Production (`config.settings_production`) refuses to start with unsafe defaults.
 """
 
+import os
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -88,6 +89,10 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
 TENANT_COLOR_ADMIN_APPS = False
+# `migrate_schemas` migrates the template new companies are cloned from (tenants.template) before them;
+# `--executor=multiprocessing` migrates this many companies at once (docs/scaling.md).
+GET_EXECUTOR_FUNCTION = "tenants.migrate_executor.executor_with_template"
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("MIGRATE_PROCESSES", default=os.cpu_count() or 2)
 
 MIDDLEWARE = [
     "common.logs.RequestIdMiddleware",  # first: every later log line carries the request id

@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import get_public_schema_name, schema_exists
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -11,6 +12,9 @@ from common.audit import no_history_user
 from common.conf import company_settings_validate
 from common.crypto import EncryptedTextField
 from common.models import ActorHistory
+from tenants.template import company_schema_clone, schema_name_check
+
+PUBLIC_SCHEMA = get_public_schema_name()
 
 
 class Company(TenantMixin):
@@ -89,6 +93,24 @@ class Company(TenantMixin):
     def clean(self) -> None:
         super().clean()
         company_settings_validate(self.settings)
+        schema_name_check(self.schema_name or self.slug)
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding:
+            schema_name_check(self.schema_name)  # before django-tenants would hand it the template's schema
+        super().save(*args, **kwargs)
+
+    def create_schema(
+        self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1
+    ) -> bool:
+        """A new company's schema is a clone of the migrated template (tenants.template), not migrated
+        from scratch; the platform's own (public) schema is django-tenants' as before."""
+        if self.schema_name == PUBLIC_SCHEMA or not sync_schema:
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        company_schema_clone(self.schema_name, verbosity=verbosity)
+        return True
 
 
 class Domain(DomainMixin):

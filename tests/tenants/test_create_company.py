@@ -49,9 +49,9 @@ def test_create_company_refuses_an_invalid_phone_and_creates_nothing(zeta_gone):
 
 
 def test_creating_a_company_does_not_slow_down_with_more_companies(public):
-    """Provisioning cost is per schema (one migrate of one schema), not per existing company.
+    """Provisioning cost is per schema (one clone of the template), not per existing company.
 
-    The timed benchmark is `make bench-provisioning`; here we only check that provisioning touches
+    The timed benchmark is `make bench` (scenario companies); here we only check that provisioning touches
     no other schema: the number of queries it runs is the same with 2 or 3 companies present.
     """
     from django.test.utils import CaptureQueriesContext
