@@ -144,4 +144,4 @@ def test_a_callback_whose_assignment_was_lost_is_assigned_once_by_the_sweep(
 
     callback.refresh_from_db()
     assert (callback.status, callback.assigned_to) == (CallbackRequest.Status.ASSIGNED, anna)
-    assert callback.timeline.filter(message__startswith="Assigned to").count() == 1
+    assert callback.timeline.filter(message__key="assigned_to").count() == 1

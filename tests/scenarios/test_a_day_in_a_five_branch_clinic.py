@@ -33,6 +33,7 @@ from appointments.models import Appointment
 from appointments.services import event_type_map
 from callbacks.models import CallbackRequest
 from calls.models import Call
+from common.messages import render_message
 from common.redis import get_redis
 from integrations.calcom.signature import calcom_signature
 from notifications.models import Channel, NotificationDelivery
@@ -396,7 +397,8 @@ def test_carla_goes_on_leave_and_her_callback_moves_to_ben_with_the_reason(clini
     assert response.status_code == 302, response.content.decode()[:2000]
     carlas.refresh_from_db()
     assert (carlas.assigned_to, carlas.status) == (clinic.people["ben"], CallbackRequest.Status.ASSIGNED)
-    assert carlas.assignment_reason.startswith("Zurück in den Pool: Carla ist abwesend (Urlaub) bis 13.03.")
+    reason = render_message(carlas.assignment_reason, "de")
+    assert reason.startswith("Zurück in den Pool: Carla ist abwesend (Urlaub) bis 13.03.")
     assert not CallbackRequest.objects.filter(assigned_to=clinic.people["carla"]).exists()
     assert _callbacks()["Greta Grün"] == ("Mitte", "Anna"), "other branches untouched"
 
