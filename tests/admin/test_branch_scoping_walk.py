@@ -7,23 +7,13 @@ A model registered later is walked too: its list and add pages always, its objec
 names how to make one at the other branch.
 """
 
-from datetime import date
-
 import pytest
 from django.contrib import admin
-from django.urls import URLPattern, reverse
-from django.utils import timezone
+from django.urls import reverse
 
-from appointments.models import SlotHold
-from callbacks.models import CallbackEscalation
-from integrations.models import WebhookEvent
-from notifications.models import EventType, NotificationDelivery
 from org.roles import Role
-from tests.factories.appointments import AppointmentFactory
-from tests.factories.callbacks import AssignedCallbackFactory, CallbackRequestFactory
-from tests.factories.calls import CallFactory, FunctionInvocationFactory
-from tests.factories.org import AbsenceFactory, BranchFactory, CustomerFactory, ServiceFactory
-from tests.factories.policies import ModificationFactory, PolicyFactory
+from tests.admin.walk import admin_urls, custom_views, objects_at
+from tests.factories.org import BranchFactory
 from tests.personas import acme_person
 
 SECRET = "Wedding"  # in every name and text of the other branch's objects
@@ -51,71 +41,7 @@ def nora(nord):
 @pytest.fixture
 def other_branch(nord, nora) -> dict[str, object]:
     """One object of every branch-bound model at Nord, keyed by model label."""
-    massage = ServiceFactory(name=f"{SECRET}massage", branches=[nord])
-    zelda = CustomerFactory(name=f"Zelda {SECRET}kundin", phone="+4930999001", email="zelda@example.test")
-    call = CallFactory(branch=nord, customer=zelda, summary=f"{SECRET} summary", transcript=f"{SECRET} words")
-    FunctionInvocationFactory(call=call, name="check_customer", arguments={"name": f"{SECRET}kundin"})
-    callback = AssignedCallbackFactory(
-        branch=nord,
-        assigned_to=nora,
-        customer=zelda,
-        customer_name=zelda.name,
-        notes=f"{SECRET} notes",
-        call=call,
-    )
-    CallbackRequestFactory(branch=nord, customer_name=f"Open {SECRET}", phone="+4930999003")
-    appointment = AppointmentFactory(branch=nord, service=massage, staff=nora, customer=zelda, call=call)
-    appointment.notes = f"{SECRET} appointment"
-    appointment.save(update_fields=["notes"])
-    objects = {
-        "org.Branch": nord,
-        "org.Staff": nora,
-        "org.Service": massage,
-        "org.Customer": zelda,
-        "calls.Call": call,
-        "callbacks.CallbackRequest": callback,
-        "callbacks.CallbackEscalation": CallbackEscalation.objects.create(
-            callback=callback, reason="manual", to_staff=nora, notes=f"{SECRET} escalation"
-        ),
-        "appointments.Appointment": appointment,
-        "appointments.SlotHold": SlotHold.objects.create(
-            reservation_uid=f"{SECRET}-hold",
-            event_type_id=99,
-            service=massage,
-            branch=nord,
-            customer=zelda,
-            starts_at=appointment.starts_at,
-            expires_at=appointment.starts_at,
-        ),
-        "policies.AppointmentModification": ModificationFactory(
-            appointment=appointment, reason=f"{SECRET} cancelled", fee_amount=10, fee_currency="EUR"
-        ),
-        "notifications.NotificationDelivery": NotificationDelivery.objects.create(
-            event_type=EventType.objects.get(key="appointment.created"),
-            channel="email",
-            customer=zelda,
-            branch=nord,
-            appointment=appointment,
-            address="zelda@example.test",
-            subject=f"{SECRET} confirmation",
-            body=f"{SECRET} body",
-            status="failed",
-            not_before=timezone.now(),
-        ),
-    }
-    objects["integrations.WebhookEvent"] = WebhookEvent.objects.create(
-        source="retell",
-        event="call_analyzed",
-        external_id=f"{SECRET}-call",
-        body={"call": {"call_id": f"{SECRET}-call", "transcript": f"{SECRET} words"}},
-        status="processed",
-    )
-    objects["policies.PolicyConfiguration"] = PolicyFactory(branch=nord, settings={"hours_before": 48})
-    PolicyFactory(staff=nora, settings={"hours_before": 12})
-    objects["org.Absence"] = AbsenceFactory(
-        staff=nora, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 6), note=f"{SECRET} leave"
-    )
-    return objects
+    return objects_at(nord, nora, SECRET)
 
 
 def _snapshot(objects: dict[str, object]) -> dict:
@@ -125,36 +51,6 @@ def _snapshot(objects: dict[str, object]) -> dict:
     }
     counts = {model._meta.label: model._base_manager.count() for model in admin.site._registry}
     return {"rows": rows, "counts": counts}
-
-
-def _urls(model_admin, obj) -> list[str]:
-    """Every named URL of the admin class: those of no object, and those of `obj` when given."""
-    urls = []
-    for pattern in model_admin.get_urls():
-        if not isinstance(pattern, URLPattern) or not pattern.name:
-            continue
-        converters = set(pattern.pattern.converters)
-        if not pattern.pattern.regex.groups:
-            urls.append(reverse(f"admin:{pattern.name}"))
-        elif obj is not None and converters and converters <= {"object_id", "pk"}:
-            urls.append(reverse(f"admin:{pattern.name}", kwargs={name: obj.pk for name in converters}))
-        elif obj is not None and pattern.name.endswith("_simple_history") and obj.history.exists():
-            urls.append(reverse(f"admin:{pattern.name}", args=[obj.pk, obj.history.first().history_id]))
-    return sorted(set(urls))
-
-
-def _custom_views(objects: dict[str, object]) -> list[str]:
-    """The dashboard, the activity list, and the views that take a branch or an object as a parameter."""
-    branch, appointment = objects["org.Branch"], objects["appointments.Appointment"]
-    day = f"?branch={branch.pk}&day={appointment.starts_at.date().isoformat()}"
-    return [
-        reverse("admin:index"),
-        "/admin/?period=week",
-        reverse("admin:company_activity"),
-        reverse("admin:appointments_appointment_day_view") + day,
-        reverse("admin:policies_policyconfiguration_preview") + f"?appointment={appointment.pk}",
-        reverse("admin:callbacks_callbackrequest_live"),
-    ]
 
 
 def _leaks(response, links: set[str], path: str) -> list[str]:
@@ -177,11 +73,11 @@ def _walk(client, objects, *, post: bool) -> list[str]:
     targets = []
     for model, model_admin in admin.site._registry.items():
         obj = objects.get(model._meta.label)
-        targets += _urls(model_admin, obj)
+        targets += admin_urls(model_admin, obj)
         changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         targets.append(f"{changelist}?q={SECRET[1:-1]}")  # a search that finds it, not echoing SECRET
         targets.append(f"{changelist}?branch={objects['org.Branch'].pk}")
-    for url in sorted(set(targets + _custom_views(objects))):
+    for url in sorted(set(targets + custom_views(objects))):
         methods = ("get", "post") if post else ("get",)
         for method in methods:
             try:
