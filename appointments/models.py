@@ -42,12 +42,23 @@ class Appointment(models.Model):
         PENDING = "pending", _("Pending")
         FAILED = "failed", _("Failed")
 
-    customer = models.ForeignKey("org.Customer", on_delete=models.PROTECT, related_name="appointments")
-    service = models.ForeignKey("org.Service", on_delete=models.PROTECT, related_name="appointments")
-    staff = models.ForeignKey(
-        "org.Staff", on_delete=models.SET_NULL, null=True, blank=True, related_name="appointments"
+    customer = models.ForeignKey(
+        "org.Customer", on_delete=models.PROTECT, related_name="appointments", verbose_name=_("customer")
     )
-    branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="appointments")
+    service = models.ForeignKey(
+        "org.Service", on_delete=models.PROTECT, related_name="appointments", verbose_name=_("service")
+    )
+    staff = models.ForeignKey(
+        "org.Staff",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("staff member"),
+    )
+    branch = models.ForeignKey(
+        "org.Branch", on_delete=models.PROTECT, related_name="appointments", verbose_name=_("branch")
+    )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED)
@@ -55,9 +66,16 @@ class Appointment(models.Model):
     calcom_booking_uid = models.CharField(
         _("Cal.com booking"), max_length=128, null=True, blank=True, unique=True
     )
-    previous_booking_uids = ArrayField(models.CharField(max_length=128), default=list, blank=True)
+    previous_booking_uids = ArrayField(
+        models.CharField(max_length=128), default=list, blank=True, verbose_name=_("earlier Cal.com bookings")
+    )
     call = models.ForeignKey(
-        "calls.Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="appointments"
+        "calls.Call",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("call"),
     )
     callback = models.ForeignKey(
         "callbacks.CallbackRequest",
@@ -65,6 +83,7 @@ class Appointment(models.Model):
         null=True,
         blank=True,
         related_name="appointments",
+        verbose_name=_("callback"),
     )
     policy_snapshot = models.JSONField(_("policy at booking"), default=dict, blank=True)
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, null=True, blank=True)
@@ -73,7 +92,9 @@ class Appointment(models.Model):
     sync_state = models.CharField(
         _("sync"), max_length=16, choices=SyncState.choices, default=SyncState.PENDING
     )
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, verbose_name=_("booking request key")
+    )
     # Sent to Cal.com in the booking's metadata: a webhook carrying it is our own booking echoed back.
     reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -182,18 +203,46 @@ class SlotHold(models.Model):
 
     reservation_uid = models.CharField(_("Cal.com reservation"), max_length=128, unique=True)
     event_type_id = models.PositiveBigIntegerField(_("Cal.com event type"))
-    service = models.ForeignKey("org.Service", on_delete=models.CASCADE, related_name="+")
-    staff = models.ForeignKey("org.Staff", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    branch = models.ForeignKey("org.Branch", on_delete=models.CASCADE, related_name="+")
-    customer = models.ForeignKey(
-        "org.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    service = models.ForeignKey(
+        "org.Service", on_delete=models.CASCADE, related_name="+", verbose_name=_("service")
     )
-    call = models.ForeignKey("calls.Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    staff = models.ForeignKey(
+        "org.Staff",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    branch = models.ForeignKey(
+        "org.Branch", on_delete=models.CASCADE, related_name="+", verbose_name=_("branch")
+    )
+    customer = models.ForeignKey(
+        "org.Customer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    call = models.ForeignKey(
+        "calls.Call",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("call"),
+    )
     starts_at = models.DateTimeField(_("starts"))
     expires_at = models.DateTimeField(_("held until"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.HELD)
     appointment = models.ForeignKey(
-        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="slot_holds"
+        Appointment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="slot_holds",
+        verbose_name=_("appointment"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -231,10 +280,20 @@ class UnmappedBooking(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.NEEDS_MAPPING
     )
     callback = models.ForeignKey(
-        "callbacks.CallbackRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "callbacks.CallbackRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("callback"),
     )
     appointment = models.ForeignKey(
-        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Appointment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("appointment"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)

@@ -53,10 +53,20 @@ class Call(models.Model):
         _("cost (cents, company currency)"), max_digits=12, decimal_places=4, null=True, blank=True
     )
     branch = models.ForeignKey(
-        "org.Branch", on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
+        "org.Branch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("branch"),
     )
     customer = models.ForeignKey(
-        "org.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
+        "org.Customer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("customer"),
     )
     follow_up_checked_at = models.DateTimeField(_("follow-up checked"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -84,7 +94,9 @@ class Call(models.Model):
 class FunctionInvocation(models.Model):
     """One custom-function request the agent made during a call, with what we answered."""
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="function_invocations")
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="function_invocations", verbose_name=_("call")
+    )
     name = models.CharField(_("function"), max_length=64)
     arguments = models.JSONField(_("arguments"), default=dict, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)

@@ -57,13 +57,28 @@ class PolicyConfiguration(models.Model):
 
     target_type = models.CharField(_("applies to"), max_length=16, choices=TargetType.choices)
     branch = models.ForeignKey(
-        "org.Branch", on_delete=models.CASCADE, null=True, blank=True, related_name="policies"
+        "org.Branch",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="policies",
+        verbose_name=_("branch"),
     )
     service = models.ForeignKey(
-        "org.Service", on_delete=models.CASCADE, null=True, blank=True, related_name="policies"
+        "org.Service",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="policies",
+        verbose_name=_("service"),
     )
     staff = models.ForeignKey(
-        "org.Staff", on_delete=models.CASCADE, null=True, blank=True, related_name="policies"
+        "org.Staff",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="policies",
+        verbose_name=_("staff member"),
     )
     policy_type = models.CharField(_("policy type"), max_length=16, choices=PolicyType.choices)
     settings = models.JSONField(_("settings"), default=dict, blank=True)
@@ -251,10 +266,16 @@ class AppointmentModification(models.Model):
     """
 
     appointment = models.ForeignKey(
-        "appointments.Appointment", on_delete=models.CASCADE, related_name="modifications"
+        "appointments.Appointment",
+        on_delete=models.CASCADE,
+        related_name="modifications",
+        verbose_name=_("appointment"),
     )
     customer = models.ForeignKey(
-        "org.Customer", on_delete=models.CASCADE, related_name="appointment_modifications"
+        "org.Customer",
+        on_delete=models.CASCADE,
+        related_name="appointment_modifications",
+        verbose_name=_("customer"),
     )
     modification_type = models.CharField(_("type"), max_length=16, choices=ModificationType.choices)
     within_policy = models.BooleanField(_("within policy"), default=True)
@@ -262,7 +283,12 @@ class AppointmentModification(models.Model):
     fee_currency = models.CharField(_("currency"), max_length=3, default="EUR")
     waived = models.BooleanField(_("fee waived"), default=False)
     waived_by = models.ForeignKey(
-        "org.Staff", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "org.Staff",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fee waived by"),
     )
     waive_reason = models.TextField(_("reason for waiving"), blank=True)
     overridden = models.BooleanField(_("refusal overridden"), default=False)
@@ -271,7 +297,12 @@ class AppointmentModification(models.Model):
     decision_code = models.CharField(_("verdict"), max_length=32, blank=True)
     decision_reason = models.TextField(_("verdict in words"), blank=True)
     policy = models.ForeignKey(
-        PolicyConfiguration, on_delete=models.SET_NULL, null=True, blank=True, related_name="modifications"
+        PolicyConfiguration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="modifications",
+        verbose_name=_("policy"),
     )
     policy_level = models.CharField(
         _("policy from"), max_length=16, choices=Level.choices, default=Level.DEFAULT
@@ -289,6 +320,7 @@ class AppointmentModification(models.Model):
         null=True,
         blank=True,
         related_name="appointment_modifications",
+        verbose_name=_("changed by"),
     )
     metadata = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
