@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action
+from unfold.widgets import UnfoldAdminCheckboxSelectMultiple
 
 from common.conf import current_company
 from common.history_admin import RecordHistoryAdmin
@@ -74,13 +75,31 @@ class LevelFilter(admin.SimpleListFilter):
 
 @admin.register(EventType)
 class EventTypeAdmin(ModelAdmin):
-    list_display = ["key", "label_de", "category", "recipients", "default_channels", "is_urgent", "is_active"]
+    list_display = ["__str__", "category", "recipients_shown", "channels_shown", "is_urgent", "is_active"]
     list_filter = ["category", "is_active"]
     fields = [
-        "key", "label", "label_de", "category", "description", "recipients", "default_channels",
+        "key", "label", "label_de", "category", "description", "recipients_shown", "default_channels",
         "default_fallback_channel", "is_urgent", "is_active",
     ]  # fmt: skip
-    readonly_fields = ["key", "recipients"]
+    readonly_fields = ["key", "recipients_shown"]
+
+    @admin.display(description=_("default recipients"))
+    def recipients_shown(self, obj: EventType) -> str:
+        return obj.recipient_labels()
+
+    @admin.display(description=_("default channels"))
+    def channels_shown(self, obj: EventType) -> str:
+        return obj.channel_labels()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """The default channels are ticked by their names, not typed as codes."""
+        if db_field.name == "default_channels":
+            return forms.TypedMultipleChoiceField(
+                label=db_field.verbose_name,
+                choices=Channel.choices,
+                widget=UnfoldAdminCheckboxSelectMultiple,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: EventType, form, change: bool) -> None:
         services.event_type_save(event_type=obj)

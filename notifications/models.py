@@ -82,8 +82,14 @@ class EventType(models.Model):
         ordering = ["category", "key"]
 
     def __str__(self) -> str:
-        label = self.label_de if get_language() == "de" else self.label
-        return f"{label} ({self.key})"
+        return self.label_de if get_language() == "de" else self.label
+
+    def recipient_labels(self) -> str:
+        """The default recipients as a person reads them ("Filialleitung", not "branch_managers")."""
+        return ", ".join(str(Recipient(value).label) for value in self.recipients or [])
+
+    def channel_labels(self) -> str:
+        return ", ".join(str(Channel(value).label) for value in self.default_channels or [])
 
     def clean(self) -> None:
         for channel in self.default_channels or []:
@@ -177,7 +183,7 @@ class NotificationConfiguration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event_type.key} · {self.get_channel_display()} · {self.target_label}"
+        return f"{self.event_type} · {self.get_channel_display()} · {self.target_label}"
 
     @property
     def level(self) -> str:
@@ -243,7 +249,7 @@ class NotificationTemplate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event_type.key} · {self.get_channel_display()} · {self.language}"
+        return f"{self.event_type} · {self.get_channel_display()} · {self.get_language_display()}"
 
     def clean(self) -> None:
         if self.event_type_id and self.channel:
@@ -302,6 +308,7 @@ class NotificationDelivery(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+        verbose_name=_("appointment"),
     )
     callback = models.ForeignKey(
         "callbacks.CallbackRequest",
@@ -309,9 +316,15 @@ class NotificationDelivery(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+        verbose_name=_("callback"),
     )
     configuration = models.ForeignKey(
-        NotificationConfiguration, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+        NotificationConfiguration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("notification configuration"),
     )
     is_urgent = models.BooleanField(_("urgent"), default=False)
     fallback_channel = models.CharField(
@@ -334,7 +347,9 @@ class NotificationDelivery(models.Model):
         verbose_name=_("resent from"),
     )
     max_attempts = models.PositiveSmallIntegerField(_("maximum attempts"), default=4)
-    retry_delays_minutes = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
+    retry_delays_minutes = ArrayField(
+        models.PositiveIntegerField(), default=list, blank=True, verbose_name=_("retry delays (minutes)")
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     # Reminders: which start time and offset this row was planned for (the appointment may move later).
@@ -342,7 +357,9 @@ class NotificationDelivery(models.Model):
     reminder_offset_minutes = models.PositiveIntegerField(
         _("reminder (minutes before)"), null=True, blank=True
     )
-    dedupe_key = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    dedupe_key = models.CharField(
+        max_length=255, null=True, blank=True, unique=True, verbose_name=_("deduplication key")
+    )
     not_before = models.DateTimeField(_("send at"), db_index=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("text"), blank=True)
@@ -370,7 +387,7 @@ class NotificationDelivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event_type.key} → {self.get_channel_display()} ({self.get_status_display()})"
+        return f"{self.event_type} → {self.get_channel_display()} ({self.get_status_display()})"
 
 
 class InAppNotification(NotificationDelivery):

@@ -8,6 +8,7 @@ from django_tenants.utils import get_public_schema_name
 from common.phone import try_normalise_phone
 from notifications.models import (
     CHANNELS_FOR,
+    Channel,
     ContactOptOut,
     EventType,
     NotificationConfiguration,
@@ -112,6 +113,10 @@ class OverviewRow:
     channel: str
     default_on: bool
     rows: list[NotificationConfiguration]
+
+    @property
+    def channel_label(self) -> str:
+        return str(Channel(self.channel).label)
 
 
 def configuration_overview() -> list[OverviewRow]:

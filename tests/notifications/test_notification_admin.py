@@ -187,4 +187,4 @@ def test_the_overview_shows_defaults_and_every_override_per_event_and_channel(cl
     assert (email.default_on, [c.target_label for c in email.rows]) == (True, ["Mitte"])
     assert (whatsapp.default_on, [c.target_label for c in whatsapp.rows]) == (False, ["Anna"])
     assert ("callback.escalated", "slack") in rows
-    assert "fallback sms" in page.content.decode()
+    assert "fallback SMS" in page.content.decode()  # the channel by its name, not its code
