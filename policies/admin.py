@@ -223,7 +223,6 @@ class PolicyConfigurationAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
             "admin/policies/overview.html",
             title=gettext("Who follows which policy"),
             sections=sections,
-            default_description=DEFAULT_DESCRIPTION,
         )
 
     @action(description=_("Preview the engine"), url_path="preview", permissions=["view"], icon="science")

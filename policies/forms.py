@@ -139,7 +139,9 @@ class PolicyForm(forms.ModelForm):
         required=False,
         choices=[
             ("", _("no fee (or inherited)")),
-            *((k.value, k.value) for k in FeeKind if k is not FeeKind.NONE),
+            (FeeKind.FIXED.value, _("fixed amount")),
+            (FeeKind.TIERED.value, _("tiered by notice")),
+            (FeeKind.PERCENTAGE.value, _("percentage of the price")),
         ],
         widget=UnfoldAdminSelectWidget,
     )
@@ -301,6 +303,12 @@ for _row in range(TIER_ROWS):
         PolicyForm.base_fields[tier_field(_row, _part)] = PolicyForm.declared_fields[
             tier_field(_row, _part)
         ] = _field
+
+# Who may only view a policy sees these fields read-only, labelled from `Meta.labels` (the admin's form
+# class inherits `Meta`); Django would make "Fee percentage" and "Tier 0 from" of their names.
+PolicyForm.Meta.labels = PolicyForm._meta.labels = {**(PolicyForm._meta.labels or {}), **{
+    name: field.label for name, field in PolicyForm.declared_fields.items() if field.label
+}}  # fmt: skip
 
 
 def _json_number(value: Decimal) -> int | str:
