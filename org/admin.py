@@ -25,6 +25,7 @@ from callbacks import visibility
 from callbacks.assignment import with_open_load
 from callbacks.models import CallbackRequest
 from calls.models import Call
+from common.admin_deletion import LinkRowsUnlistedMixin
 from common.conf import current_company
 from common.history_admin import PublicRecordHistoryAdmin, RecordHistoryAdmin
 from common.phone import phone_link, try_normalise_phone
@@ -46,7 +47,7 @@ ANONYMISE_TEMPLATE = "admin/org/customer/anonymise.html"
 
 
 @admin.register(Service)
-class ServiceAdmin(ScopedAdmin, ModelAdmin):
+class ServiceAdmin(LinkRowsUnlistedMixin, ScopedAdmin, ModelAdmin):
     list_display = ["name", "duration_minutes", "price", "currency", "calcom_event_type_id", "is_active"]
     list_filter = ["is_active", branch_filter("branches")]
     search_fields = ["name"]
@@ -81,7 +82,7 @@ class StaffForm(forms.ModelForm):
 
 
 @admin.register(Staff)
-class StaffAdmin(ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
+class StaffAdmin(LinkRowsUnlistedMixin, ScopedAdmin, RecordHistoryAdmin, ModelAdmin):
     form = StaffForm
     list_display = ["name", "email", "role", "accepts_callbacks", "load_column", "is_active"]
     list_filter = ["role", "is_active", "accepts_callbacks", branch_filter("branches")]
@@ -160,12 +161,20 @@ class HistoryInline(TabularInline):
 class CustomerCallbacksInline(HistoryInline):
     model = CallbackRequest
     verbose_name_plural = _("Callbacks")
-    fields = ["created_at", "branch", "status", "priority", "assigned_to", "expires_at"]
+    fields = ["created_at", "callback_branch", "status", "priority", "callback_assignee", "expires_at"]
     readonly_fields = fields
     ordering = ["-created_at"]
 
     def get_queryset(self, request):
         return visibility.visible_callbacks(request.user).select_related("branch", "assigned_to")
+
+    @admin.display(description=_("branch"))
+    def callback_branch(self, callback: CallbackRequest) -> str:
+        return str(callback.branch)
+
+    @admin.display(description=_("assigned to"))
+    def callback_assignee(self, callback: CallbackRequest) -> str:
+        return str(callback.assigned_to or "")
 
 
 class CustomerAppointmentsInline(HistoryInline):

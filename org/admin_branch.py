@@ -20,6 +20,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action
 from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminPasswordWidget, UnfoldAdminSelectWidget
 
+from common.admin_deletion import LinkRowsUnlistedMixin
 from common.crypto import mask_secret
 from org import access
 from org.admin_scoping import ScopedAdmin
@@ -65,10 +66,13 @@ class BranchForm(WeekHoursFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["slack_webhook_url"]
-        field.widget = UnfoldAdminPasswordWidget(render_value=False, attrs={"autocomplete": "new-password"})
-        stored = self.instance.slack_webhook_url if self.instance.pk else ""
-        field.help_text = KEEP_SECRET_HELP % {"masked": mask_secret(stored)} if stored else NOT_SET
+        field = self.fields.get("slack_webhook_url")  # absent for who may only view (the history page)
+        if field is not None:
+            field.widget = UnfoldAdminPasswordWidget(
+                render_value=False, attrs={"autocomplete": "new-password"}
+            )
+            stored = self.instance.slack_webhook_url if self.instance.pk else ""
+            field.help_text = KEEP_SECRET_HELP % {"masked": mask_secret(stored)} if stored else NOT_SET
         if self.instance.pk and not self.is_bound:
             self.initial.update(week_initial(self.instance))
 
@@ -85,7 +89,7 @@ class HolidayImportForm(forms.Form):
 
 
 @admin.register(Branch)
-class BranchAdmin(ScopedAdmin, ModelAdmin):
+class BranchAdmin(LinkRowsUnlistedMixin, ScopedAdmin, ModelAdmin):
     form = BranchForm
     list_display = ["name", "phone", "timezone", "is_active"]
     list_filter = ["is_active"]

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.sites import UnfoldAdminSite
@@ -16,8 +17,14 @@ platform_site = UnfoldAdminSite(name="platform")
 KEEP_SECRET_HELP = _("Stored: %(masked)s. Leave empty to keep it; type a new value to replace it.")
 
 
+# django-tenants' fields have no German names of their own.
+DOMAIN_LABELS = {"domain": _("domain"), "tenant": _("company"), "is_primary": _("primary domain")}
+DomainForm = modelform_factory(Domain, fields="__all__", labels=DOMAIN_LABELS)
+
+
 class DomainInline(TabularInline):
     model = Domain
+    form = DomainForm
     extra = 0
 
 
@@ -55,9 +62,22 @@ class PhoneNumberAdmin(ModelAdmin):
 
 @admin.register(Domain, site=platform_site)
 class DomainAdmin(ModelAdmin):
-    list_display = ["domain", "tenant", "is_primary"]
+    list_display = ["host_name", "company", "primary"]
     list_select_related = ["tenant"]
     search_fields = ["domain"]
+    form = DomainForm
+
+    @admin.display(description=_("domain"), ordering="domain")
+    def host_name(self, domain: Domain) -> str:
+        return domain.domain
+
+    @admin.display(description=_("company"), ordering="tenant__name")
+    def company(self, domain: Domain) -> str:
+        return str(domain.tenant)
+
+    @admin.display(description=_("primary domain"), boolean=True, ordering="is_primary")
+    def primary(self, domain: Domain) -> bool:
+        return domain.is_primary
 
 
 platform_site.register(User, UserAdmin)
