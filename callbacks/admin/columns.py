@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
@@ -42,16 +43,16 @@ def deadline_state(callback: CallbackRequest, now: datetime | None = None) -> st
     return "soon" if left <= conf.sla_warning_lead() else "ok"
 
 
-def _deadline_html(callback: CallbackRequest, warning_seconds: int):
+def _deadline_html(callback: CallbackRequest):
+    """The list's deadline; the warning lead worklist.js needs is the table's `data-warn`, once a page."""
     state = deadline_state(callback)
     return format_html(
-        '<span class="sb-deadline" data-state="{}" data-deadline="{}" data-warn="{}"{}>'
+        '<span class="sb-deadline" data-state="{}" data-deadline="{}"{}>'
         '<span class="sb-deadline-local">{}</span> '
-        '<span class="sb-deadline-left" data-testid="deadline-left">{}{}</span></span>',
+        '<span class="sb-deadline-left">{}{}</span></span>',
         state,
         callback.expires_at.isoformat(),
-        warning_seconds,
-        format_html(' data-overdue="1"') if state == "overdue" else "",
+        mark_safe(' data-overdue="1"') if state == "overdue" else "",
         local_datetime(callback.expires_at, callback.branch),
         "⚠ " if state == "overdue" else "",
         relative_deadline(callback.expires_at),
@@ -109,7 +110,7 @@ class CallbackColumns:
     def deadline_column(self, obj: CallbackRequest) -> str:
         if obj.expires_at is None or not obj.is_open:
             return "—"
-        return _deadline_html(obj, int(conf.sla_warning_lead().total_seconds()))
+        return _deadline_html(obj)
 
     @display(description=_("next step"))
     def quick_column(self, obj: CallbackRequest) -> str:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from unfold.contrib.filters.admin import DropdownFilter
 from unfold.contrib.filters.forms import RangeDateForm
 
 from callbacks import visibility
@@ -18,7 +19,9 @@ from org.models import Branch
 Status = CallbackRequest.Status
 
 
-class AssignedToFilter(admin.SimpleListFilter):
+class AssignedToFilter(DropdownFilter):
+    """A drop-down: a link per person made the list's sidebar grow with the staff (about 300 bytes each)."""
+
     title = _("assigned to")
     parameter_name = "assignee"
 
@@ -38,7 +41,7 @@ class AssignedToFilter(admin.SimpleListFilter):
         return queryset
 
 
-class BranchFilter(admin.SimpleListFilter):
+class BranchFilter(DropdownFilter):
     title = _("branch")
     parameter_name = "branch"
 

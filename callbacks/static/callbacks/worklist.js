@@ -16,7 +16,8 @@
         var now = Date.now();
         document.querySelectorAll("[data-deadline]").forEach(function (el) {
             var left = (Date.parse(el.dataset.deadline) - now) / 1000;
-            var warn = parseFloat(el.dataset.warn || "0");
+            var holder = el.closest("[data-warn]");  // the page's deadline, or the list's table
+            var warn = parseFloat(holder ? holder.dataset.warn : "0");
             el.dataset.state = left < 0 ? "overdue" : (left <= warn ? "soon" : "ok");
             var text = left < 0 ? el.dataset.overText : el.dataset.leftText;
             var target = el.querySelector(".sb-deadline-left");
