@@ -7,7 +7,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Prism (npm) for the Cal.com contract tests, installed by `make test` when npm exists; they skip without it.
 PRISM := $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.json)
 
-.PHONY: run test lint bench bench-provisioning bench-webhooks clean
+.PHONY: run test lint bench bench-webhooks clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,9 +36,6 @@ lint: $(STAMP)
 # Issue 16's suite: its own PostgreSQL, Redis, gunicorn and Celery worker; needs Debian's wrk. One table.
 bench: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m scripts.bench
-
-bench-provisioning: $(STAMP)
-	$(BIN)/python scripts/stack.py -- $(BIN)/python scripts/bench_provisioning.py
 
 clean:
 	rm -rf $(VENV) .data test-artifacts .coverage
