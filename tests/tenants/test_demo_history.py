@@ -9,12 +9,15 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import Count
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from appointments.models import Appointment
 from callbacks.dashboard import compute_daily
 from callbacks.models import CallbackEscalation, CallbackRequest
 from calls.models import Call
+from integrations.calcom.standin import CalcomStandIn
+from integrations.management.commands.calcom_standin import event_types_of, hold_upcoming_bookings
 from policies.models import AppointmentModification
 from tenants.models import Company
 
@@ -54,3 +57,21 @@ def test_the_demo_has_thirty_days_of_calls_callbacks_and_appointments_before_now
         manager = User.objects.get(username="manager@demo.test")
         chart = compute_daily(manager, now=NOW)
         assert sum(day["created"] > 0 for day in chart) >= 20 and sum(d["completed"] for d in chart) > 0
+
+
+def test_the_standin_make_run_serves_holds_the_demos_event_types_and_upcoming_appointments(public):
+    """Seeded up to the present here: the stand-in holds what is still ahead (from yesterday on)."""
+    call_command("seed_demo")
+    demo = Company.objects.get(slug="demo")
+    standin = CalcomStandIn().start()
+
+    with tenant_context(demo):
+        event_types = event_types_of(owner_id=1)
+        standin.event_types = event_types
+        held = hold_upcoming_bookings(standin)
+        since = timezone.now() - timedelta(days=1)
+        ahead = Appointment.objects.filter(status="scheduled", starts_at__gte=since)
+        assert demo.calcom_api_key == "cal_demo_demo" and demo.calcom_webhook_secret
+        assert len(event_types) == 9 and {e["lengthInMinutes"] for e in event_types} == {20, 30, 60}
+        assert held > 0 and set(standin.booked) == set(ahead.values_list("calcom_booking_uid", flat=True))
+    standin.stop()
