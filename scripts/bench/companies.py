@@ -104,7 +104,7 @@ def _migration(stack: Stack) -> Row:
         shutil.rmtree(directory, ignore_errors=True)
     schemas = [row[0] for row in stack.sql(_SCHEMAS, schema="public")]
     migrated = sum(stack.scalar(_HAS_THROWAWAY, THROWAWAY, schema=schema) for schema in schemas)
-    processes = stack.manage("shell", "-c", _PROCESSES).strip()
+    processes = int(stack.manage("shell", "-c", _PROCESSES).split()[-1])  # after the shell's banner
     return Row(
         "companies",
         f"migrate {len(schemas)} schemas, 1 new migration",
