@@ -80,5 +80,14 @@ class DomainAdmin(ModelAdmin):
         return domain.is_primary
 
 
-platform_site.register(User, UserAdmin)
+class PlatformUserAdmin(UserAdmin):
+    """A login may be a staff member in any company's schema, which the platform's database session cannot
+    reach (its staff profiles' tables live there), so deleting it here could neither collect nor remove them.
+    A platform admin ends a login by unticking "active" instead."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+platform_site.register(User, PlatformUserAdmin)
 platform_site.register(Group, GroupAdmin)
