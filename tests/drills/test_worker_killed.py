@@ -225,8 +225,8 @@ def hold_cancellations(calcom: CalcomStandIn):
     arrived, release = threading.Event(), threading.Event()
     cancel = calcom.cancel
 
-    def held(uid: str):
-        answer = cancel(uid)
+    def held(uid: str, body: dict | None = None):
+        answer = cancel(uid, body)
         arrived.set()
         release.wait(timeout=30)
         return answer
