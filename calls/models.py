@@ -17,6 +17,23 @@ class Call(models.Model):
         ENDED = 2, _("Ended")
         ANALYZED = 3, _("Analysed")
 
+    class Status(models.TextChoices):
+        """Retell's `call_status`; stored as Retell sent it, shown in the reader's language."""
+
+        REGISTERED = "registered", _("Registered")
+        NOT_CONNECTED = "not_connected", _("Not connected")
+        ONGOING = "ongoing", _("Ongoing")
+        ENDED = "ended", _("Ended")
+        ERROR = "error", _("Error")
+
+    class Sentiment(models.TextChoices):
+        """Retell's `user_sentiment` values."""
+
+        POSITIVE = "Positive", _("Positive")
+        NEUTRAL = "Neutral", _("Neutral")
+        NEGATIVE = "Negative", _("Negative")
+        UNKNOWN = "Unknown", _("Unknown")
+
     retell_call_id = models.CharField(_("Retell call id"), max_length=128, unique=True)
     agent_id = models.CharField(_("agent"), max_length=128, blank=True)
     direction = models.CharField(
@@ -24,7 +41,7 @@ class Call(models.Model):
     )
     from_number = models.CharField(_("from"), max_length=32, blank=True)
     to_number = models.CharField(_("to"), max_length=32, blank=True)
-    status = models.CharField(_("status"), max_length=32, blank=True)
+    status = models.CharField(_("status"), max_length=32, blank=True, choices=Status.choices)
     stage = models.PositiveSmallIntegerField(_("stage"), choices=Stage.choices, default=Stage.INBOUND)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
@@ -34,7 +51,7 @@ class Call(models.Model):
     transcript_turns = models.JSONField(_("transcript turns"), default=list, blank=True)
     recording_url = models.URLField(_("recording"), max_length=1000, blank=True)
     summary = models.TextField(_("summary"), blank=True)
-    sentiment = models.CharField(_("sentiment"), max_length=16, blank=True)
+    sentiment = models.CharField(_("sentiment"), max_length=16, blank=True, choices=Sentiment.choices)
     successful = models.BooleanField(_("successful"), null=True, blank=True)
     in_voicemail = models.BooleanField(_("voicemail"), null=True, blank=True)
     custom_analysis = models.JSONField(_("custom analysis"), default=dict, blank=True)

@@ -156,3 +156,16 @@ def test_another_company_sees_none_of_these_calls(company, other_company, client
     assert response.status_code == 200
     assert acme_call.retell_call_id.encode() not in response.content
     assert globex.get(reverse("admin:calls_call_change", args=[acme_call.pk])).status_code in (302, 404)
+
+
+def test_retell_call_status_and_sentiment_read_german_in_the_list(tenant_client, ada):
+    """Retell sends `call_status` "ongoing" and `user_sentiment` "Negative"; a German reader saw them raw."""
+    a_call(1, status="ongoing", sentiment="Negative")
+    a_call(2, status="ended")
+    tenant_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    tenant_client.force_login(ada.user)
+
+    html = tenant_client.get(reverse("admin:calls_call_changelist")).content.decode()
+
+    assert "Läuft" in html and "Beendet" in html and "Negativ" in html
+    assert ">ongoing<" not in html and ">ended<" not in html
