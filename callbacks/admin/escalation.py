@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -122,7 +123,9 @@ class CallbackEscalationAdmin(ModelAdmin):
         if not is_acknowledged(obj):
             return None
         at = parse_datetime(obj.metadata["acknowledged_at"])
-        return f"{obj.metadata.get('acknowledged_by', '')}, {at:%d.%m.%Y %H:%M}" if at else None
+        if at is None:
+            return None
+        return f"{obj.metadata.get('acknowledged_by', '')}, {timezone.localtime(at):%d.%m.%Y %H:%M}"
 
     @display(description=_("resolution"), empty_value="—")
     def resolution_column(self, obj: CallbackEscalation) -> str | None:

@@ -88,3 +88,13 @@ def test_the_dashboard_links_each_open_escalation_to_its_page(as_user, max_manag
     html = as_user(max_manager).get("/admin/").content.decode()
 
     assert f'href="{detail_url(escalation)}" data-testid="escalation-review"' in html
+
+
+def test_the_acknowledgement_time_is_the_companys_local_time(as_user, max_manager, escalation):
+    """Acknowledged at 05:54 UTC in winter reads 06:54 in Berlin, like every other time on the page."""
+    escalation.metadata.update(acknowledged_by="Max", acknowledged_at="2026-01-15T05:54:00+00:00")
+    escalation.save(update_fields=["metadata"])
+
+    page = as_user(max_manager).get("/admin/callbacks/callbackescalation/").content.decode()
+
+    assert "Max, 15.01.2026 06:54" in page
