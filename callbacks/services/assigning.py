@@ -22,7 +22,7 @@ from callbacks.services.base import (
     _reassign_due,
     _record,
     _save,
-    actor_name,
+    actor_param,
 )
 from common.events import emit
 from common.messages import Stored, message
@@ -103,7 +103,7 @@ def callback_assign(*, callback: CallbackRequest, staff: Staff, by: User | None 
     _check_transition(callback, Status.ASSIGNED)
     staff = _checked_manual_staff(callback, staff)
     return _assign(
-        callback, staff, reason=message("assigned_by", actor=actor_name(by)), by=by, now=timezone.now()
+        callback, staff, reason=message("assigned_by", actor=actor_param(by)), by=by, now=timezone.now()
     )
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from callbacks import conf, sla
 from callbacks.models import CallbackEvent, CallbackRequest
-from common.messages import Stored, heading_line
+from common.messages import Stored, heading_line, word
 from org.models import Staff
 
 Status = CallbackRequest.Status
@@ -90,6 +90,12 @@ def _locked(callback: CallbackRequest | int) -> CallbackRequest:
         .select_related("branch", "service")
         .get(pk=pk)
     )
+
+
+def actor_param(by: User | None) -> Stored:
+    """Who did it, as a parameter of a stored system message: the system's own name is a word, so a German
+    reader sees "zugewiesen von System", not "system"."""
+    return word(_("system")) if by is None else actor_name(by)
 
 
 def actor_name(by: User | None) -> str:

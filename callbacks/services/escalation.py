@@ -23,7 +23,7 @@ from callbacks.services.base import (
     _locked,
     _record,
     _save,
-    actor_name,
+    actor_param,
 )
 from callbacks.services.pool import send_to_pool, untouched_reason
 from common.events import emit
@@ -126,7 +126,7 @@ def _escalation_handover(
     """Hand the callback to someone else when the ladder (or a manager) says so; never to the same person."""
     if to_staff is not None:
         staff = _checked_manual_staff(callback, to_staff)
-        reason = message("escalated_to_by", staff=staff.name, actor=actor_name(by))
+        reason = message("escalated_to_by", staff=staff.name, actor=actor_param(by))
         _assign(callback, staff, reason=reason, by=by, now=now)
         steps.append(message("handed_to", staff=staff.name))
         return staff

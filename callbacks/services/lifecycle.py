@@ -28,7 +28,7 @@ from callbacks.services.base import (
     _locked,
     _record,
     _save,
-    actor_name,
+    actor_param,
 )
 from callbacks.services.escalation import callback_escalate
 from common.events import emit
@@ -174,7 +174,7 @@ def callback_complete(
     callback = _locked(callback)
     _check_transition(callback, Status.COMPLETED)
     if note:
-        _append_note(callback, message("completed_by", actor=actor_name(by)), note)
+        _append_note(callback, message("completed_by", actor=actor_param(by)), note)
     return _close(
         callback,
         Status.COMPLETED,
@@ -194,7 +194,7 @@ def callback_cancel(
     callback = _locked(callback)
     _check_transition(callback, Status.CANCELLED)
     if reason and isinstance(reason, str):  # what someone typed; a system reason is on the timeline
-        _append_note(callback, message("cancelled_by", actor=actor_name(by)), reason)
+        _append_note(callback, message("cancelled_by", actor=actor_param(by)), reason)
     said = message("cancelled_because", reason=reason) if reason else message("cancelled")
     return _close(
         callback, Status.CANCELLED, by=by, kind=Kind.CANCELLED, message=said, event="callback.cancelled"

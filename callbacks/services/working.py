@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import CallbackRequest, ContactAttempt
 from callbacks.services.assigning import callback_assign
-from callbacks.services.base import CALLBACK_DELETED, User, _append_note, _locked, _save, actor_name
+from callbacks.services.base import CALLBACK_DELETED, User, _append_note, _locked, _save, actor_param
 from callbacks.services.lifecycle import callback_complete, callback_record_contact_attempt
 from common.messages import message
 from org.models import Staff
@@ -49,6 +49,6 @@ def callback_add_note(*, callback: CallbackRequest, note: str, by: User | None =
     callback = _locked(callback)
     if callback.deleted_at is not None:
         raise ValidationError(CALLBACK_DELETED, code="deleted")
-    _append_note(callback, message("note_by", actor=actor_name(by)), text)
+    _append_note(callback, message("note_by", actor=actor_param(by)), text)
     _save(callback, "notes")
     return callback

@@ -99,3 +99,13 @@ def test_a_managers_email_says_why_in_the_managers_language(berlin_mitte, greta,
         "Greta": "Grund: Berlin Mitte ist gerade geschlossen, niemand hat Dienst",
         "Emma": "Reason: Berlin Mitte is closed now, nobody is on duty",
     }
+
+
+def test_what_the_system_did_itself_names_the_system_in_the_readers_language(
+    as_user, berlin_mitte, greta, emma, ben
+):
+    callback = services.callback_assign(callback=CallbackRequestFactory(branch=berlin_mitte), staff=ben)
+    services.callback_cancel(callback=callback, reason="Kunde hat selbst gebucht")
+
+    assert "Storniert von System" in page(as_user, greta, callback)
+    assert "Cancelled by system" in page(as_user, emma, callback)
