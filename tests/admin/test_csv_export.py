@@ -104,7 +104,9 @@ def test_the_lists_link_to_the_export_of_what_they_show(as_user, max_manager, ca
 
     callback_list = client.get(f"{CALLBACKS}?status__exact=pending").content.decode()
     appointment_list = client.get(APPOINTMENTS).content.decode()
+    call_list = client.get(f"{CALLS}?direction__exact=inbound").content.decode()
 
     assert f'href="{CALLBACKS}export.csv?status__exact=pending"' in callback_list
     assert f'href="{APPOINTMENTS}export.csv?' in appointment_list
+    assert f'href="{CALLS}export.csv?direction__exact=inbound"' in call_list
     assert "Als CSV exportieren" in callback_list
