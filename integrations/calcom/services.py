@@ -30,6 +30,7 @@ from integrations.calcom.client import calcom_client_for_current_company
 from integrations.calcom.echo import consume_echo
 from integrations.calcom.payloads import PayloadError, booking_facts, payload_of
 from integrations.calcom.unmapped import calcom_unmapped_hand_over
+from integrations.inbox import inbox_store
 from integrations.models import WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -75,24 +76,22 @@ def calcom_event_store(
     uid = payload_of(body).get("uid")
     external_id = str(uid)[:200] if uid else hashlib.sha256(raw_body).hexdigest()
     processable = trigger in PROCESSED_TRIGGERS
-    with transaction.atomic():
-        stored, created = WebhookEvent.objects.get_or_create(
-            source=WebhookEvent.Source.CALCOM,
-            event=trigger,
-            external_id=external_id,
-            defaults={
-                "body": body,
-                "raw_body": raw_body.decode("utf-8", errors="replace"),
-                "headers": {name: headers[name] for name in KEPT_HEADERS if name in headers},
-                "status": Status.RECEIVED if processable else Status.IGNORED,
-                "error": "" if processable else NOT_PROCESSED % (trigger or "(none)"),
-            },
-        )
-        if created and processable:
+    identity = {"source": WebhookEvent.Source.CALCOM, "event": trigger, "external_id": external_id}
+    fields = {
+        "body": body,
+        "raw_body": raw_body.decode("utf-8", errors="replace"),
+        "headers": {name: headers[name] for name in KEPT_HEADERS if name in headers},
+        "status": Status.RECEIVED if processable else Status.IGNORED,
+        "error": "" if processable else NOT_PROCESSED % (trigger or "(none)"),
+    }
+
+    def queue(stored: WebhookEvent) -> None:
+        if processable:
             enqueue_on_commit(process_calcom_event, stored.pk)
-        elif created:
+        else:
             logger.info("Cal.com webhook %s stored and ignored: trigger %r", stored.pk, trigger)
-    return stored, created
+
+    return inbox_store(identity=identity, fields=fields, on_new=queue)
 
 
 def calcom_event_process(*, event_id: int) -> WebhookEvent | None:

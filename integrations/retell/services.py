@@ -11,13 +11,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from calls.services import call_follow_up, call_record_retell_event
 from common.conf import platform_setting
 from common.tasks import enqueue_on_commit
+from integrations.inbox import inbox_store
 from integrations.models import WebhookEvent
 from integrations.retell.payloads import CallEvent, company_number
 from integrations.retell.routing import route_call_to_company
@@ -42,12 +43,7 @@ def event_key(event: CallEvent, raw_body: bytes) -> str:
 def retell_event_store(
     *, event: CallEvent, raw_body: bytes, headers: dict[str, str]
 ) -> tuple[WebhookEvent, bool]:
-    """Store one call event (idempotent on event + call id); queue its processing when it is new.
-
-    The INSERT comes first, as a new event is the usual case: one statement, no SELECT before it and no
-    savepoint around it (get_or_create needs both). A duplicate violates `webhook_event_once`, its
-    transaction rolls back, and the stored row is read instead.
-    """
+    """Store one call event (idempotent on event + call id); queue its processing when it is new."""
     from integrations.retell.tasks import process_call_event
 
     processable = event.event in PROCESSED_EVENTS
@@ -56,23 +52,22 @@ def retell_event_store(
         "event": event.event,
         "external_id": event_key(event, raw_body),
     }
-    try:
-        with transaction.atomic():
-            stored = WebhookEvent.objects.create(
-                **identity,
-                body=event.body,
-                raw_body=raw_body.decode("utf-8", errors="replace"),
-                headers={name: headers[name] for name in KEPT_HEADERS if name in headers},
-                status=Status.RECEIVED if processable else Status.IGNORED,
-                error="" if processable else NOT_PROCESSABLE,
-            )
-            if processable:
-                enqueue_on_commit(process_call_event, stored.pk)
-    except IntegrityError:
-        stored = WebhookEvent.objects.get(**identity)
+    fields = {
+        "body": event.body,
+        "raw_body": raw_body.decode("utf-8", errors="replace"),
+        "headers": {name: headers[name] for name in KEPT_HEADERS if name in headers},
+        "status": Status.RECEIVED if processable else Status.IGNORED,
+        "error": "" if processable else NOT_PROCESSABLE,
+    }
+
+    def queue(stored: WebhookEvent) -> None:
+        if processable:
+            enqueue_on_commit(process_call_event, stored.pk)
+
+    stored, created = inbox_store(identity=identity, fields=fields, on_new=queue)
+    if not created:
         logger.info("duplicate Retell delivery %s ignored", stored)
-        return stored, False
-    return stored, True
+    return stored, created
 
 
 def _apply(stored: WebhookEvent) -> None:
