@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scripts.bench import admin_list, assignment, availability, intake, sla
+from scripts.bench import admin_list, assignment, availability, intake, intake_others, sla
 from scripts.bench.companies import run as companies_run
 from scripts.bench.company import provision
 from scripts.bench.stack import CELERY_CONCURRENCY, WEB_WORKERS, Stack, stack_start
@@ -23,6 +23,7 @@ from scripts.bench.table import Row, render, write_json
 
 SCENARIOS: dict[str, Callable[..., list[Row]]] = {
     "intake": intake.run,
+    "intake-others": intake_others.run,
     "availability": availability.run,
     "admin": admin_list.run,
     "assignment": assignment.run,

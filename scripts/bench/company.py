@@ -11,6 +11,8 @@ from scripts.bench.stack import COMPANY, Stack
 
 NUMBER = "+4930555018"
 RETELL_KEY = "key_bench_" + secrets.token_hex(8)
+CALCOM_SECRET = "whsec_bench_" + secrets.token_hex(8)
+EVENT_TYPE_ID = 5000  # the first service's event type (mapped below)
 HEADERS = {"Content-Type": "application/json", "X-Forwarded-Proto": "https", "Host": "localhost"}
 SERVICES = tuple(f"Leistung {number:02d}" for number in range(1, 61))  # exact names: no partial match
 
@@ -23,7 +25,8 @@ from tenants.services import company_provision, phone_route_add
 company = company_provision(slug="{COMPANY}", name="Bench Praxis").company
 company.retell_api_key = "{RETELL_KEY}"
 company.calcom_api_key = "cal_bench_{secrets.token_hex(8)}"
-company.save(update_fields=["retell_api_key", "calcom_api_key"])
+company.calcom_webhook_secret = "{CALCOM_SECRET}"
+company.save(update_fields=["retell_api_key", "calcom_api_key", "calcom_webhook_secret"])
 with tenant_context(company):
     branch, _ = Branch.objects.get_or_create(name="Bench Mitte")
     for weekday in range(5):
@@ -31,7 +34,7 @@ with tenant_context(company):
     for number, name in enumerate({SERVICES!r}):
         service, _ = Service.objects.get_or_create(name=name, defaults={{"duration_minutes": 30}})
         service.branches.add(branch)
-        mapping = {{"event_type_id": 5000 + number, "title": name}}
+        mapping = {{"event_type_id": {EVENT_TYPE_ID} + number, "title": name}}
         EventTypeMapping.objects.get_or_create(service=service, branch=branch, staff=None, defaults=mapping)
 phone_route_add(company=company, number="{NUMBER}", branch_id=branch.pk)
 """

@@ -123,14 +123,11 @@ def _measured(row: Row) -> str:
 
 
 def render(rows: list[Row]) -> str:
-    """The table as text: a header line and a line per row, columns padded (long cells are not cut)."""
-    lines = ["  ".join(name.ljust(width) for name, width in COLUMNS).rstrip()]
-    for row in rows:
-        cells = _cells(row)
-        lines.append(
-            "  ".join(cell.ljust(width) for cell, (_, width) in zip(cells, COLUMNS, strict=True)).rstrip()
-        )
-    return "\n".join(lines)
+    """The table as text: a header line and a line per row, each column as wide as its widest cell."""
+    table = [[name for name, _ in COLUMNS], *(_cells(row) for row in rows)]
+    widths = [max(width, *(len(line[index]) for line in table)) for index, (_, width) in enumerate(COLUMNS)]
+    lines = ("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in table)
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def write_json(rows: list[Row], path: Path, **context: object) -> None:
