@@ -73,3 +73,44 @@ def unless_redis_failed(what: str, call: Callable[[], Any]) -> None:
         if _timed_out(exc):
             redis_failed()
         raise
+
+
+def _noted(exc: BaseException) -> None:
+    logger.warning("redis failed (%s): answered without the cache", type(exc).__name__)
+    if _timed_out(exc):
+        redis_failed()
+
+
+def cached(key: str, build: Callable[[], Any], seconds: int) -> Any:
+    """`build()`'s value from Django's cache (the company's key space), built and stored when missing.
+
+    The cache is a shortcut here, never a dependency: with Redis failing, or failed moments ago, the value
+    is built every time.
+    """
+    from django.core.cache import cache
+
+    if not redis_recently_failed():
+        try:
+            value = cache.get(key)
+        except REDIS_FAILURES as exc:
+            _noted(exc)
+        else:
+            if value is not None:
+                return value
+    value = build()
+    if not redis_recently_failed():
+        try:
+            cache.set(key, value, seconds)
+        except REDIS_FAILURES as exc:
+            _noted(exc)
+    return value
+
+
+def cached_forget(key: str) -> None:
+    """Drop `key` from the company's cache; a failing Redis leaves it to expire."""
+    from django.core.cache import cache
+
+    try:
+        cache.delete(key)
+    except REDIS_FAILURES as exc:
+        _noted(exc)

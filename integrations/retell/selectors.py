@@ -9,6 +9,7 @@ from appointments.models import Appointment
 from callbacks.models import CallbackRequest
 from common.conf import current_company
 from common.phone import try_normalise_phone
+from common.redis import cached
 from org.models import Branch, Customer, OpeningHours, Service
 
 OPEN_CALLBACK_STATUSES = (
@@ -18,8 +19,19 @@ OPEN_CALLBACK_STATUSES = (
 )
 
 
-def active_branches() -> QuerySet[Branch]:
-    """The company's active branches with their hours and services, by name."""
+# Every inbound call and many in-call functions need them; any change to a branch, its hours, closures or
+# services drops them (integrations.handlers.branch_directory_forget_on_commit). The minute bounds a change
+# a failing Redis could not drop.
+BRANCH_DIRECTORY_KEY = "retell:branch-directory"
+BRANCH_DIRECTORY_SECONDS = 60
+
+
+def active_branches() -> list[Branch]:
+    """The company's active branches with their hours and services, by name (from the cache if there)."""
+    return cached(BRANCH_DIRECTORY_KEY, lambda: list(_active_branches()), BRANCH_DIRECTORY_SECONDS)
+
+
+def _active_branches() -> QuerySet[Branch]:
     return (
         Branch.objects.filter(is_active=True)
         .prefetch_related(
@@ -33,8 +45,7 @@ def active_branches() -> QuerySet[Branch]:
 
 def branch_for_call(branch_id: int | None) -> Branch | None:
     """The active branch behind the dialled number (see `branch_among`)."""
-    branches = active_branches()
-    return branch_among(list(branches.filter(pk=branch_id) if branch_id else branches[:2]), branch_id)
+    return branch_among(active_branches(), branch_id)
 
 
 def branch_among(branches: list[Branch], branch_id: int | None) -> Branch | None:

@@ -59,3 +59,33 @@ def test_a_refused_connection_fails_at_once_and_does_not_stop_the_next_publish(
 
     assert publish.call_count == 2
     assert not redis_recently_failed()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_cached_read_is_built_from_the_database_when_redis_is_gone(settings):
+    """The cache is a shortcut, never a dependency: with no Redis answering, `cached` builds every time."""
+    from common.redis import cached
+
+    gone = {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{_free_port()}/0"}
+    built = []
+    with override_settings(CACHES={"default": gone}):
+        first = cached("probe", lambda: built.append(1) or "fresh", 60)
+        second = cached("probe", lambda: built.append(1) or "fresh", 60)
+
+    assert (first, second, len(built)) == ("fresh", "fresh", 2)
+
+
+def test_a_cached_read_is_built_once_while_redis_answers():
+    from common.redis import cached
+
+    built = []
+    values = [cached("probe-ok", lambda: built.append(1) or {"branches": 3}, 60) for _ in range(3)]
+
+    assert values == [{"branches": 3}] * 3 and len(built) == 1

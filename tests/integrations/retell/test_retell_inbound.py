@@ -5,8 +5,11 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import tenant_context
 
 from appointments.models import Appointment
+from org.models import Service
+from org.services import opening_hours_set
 from tests.factories.callbacks import CallbackRequestFactory
 from tests.factories.calls import signed_post
 from tests.factories.org import CustomerFactory
@@ -113,8 +116,8 @@ def test_inbound_writes_nothing_and_reads_a_fixed_number_of_rows(acme, retell_cl
         q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
     ]
     reads = [q for q in queries.captured_queries if not q["sql"].startswith("SET search_path")]
-    # host, number route, branches + hours + closures + services, customer, next appointment, open callback
-    assert len(reads) == 9
+    # host, number route, customer, next appointment, open callback (the branch directory is cached)
+    assert len(reads) == 5
 
 
 @pytest.mark.parametrize("body", [{"event": "call_inbound"}, {"event": "call_inbound", "call_inbound": {}}])
@@ -126,3 +129,39 @@ def test_a_customer_known_only_by_number_has_no_name_to_say(acme, retell_client,
     CustomerFactory(name="+4917012312312", phone="+4917012312312")  # created from an earlier call
     found = variables(signed_post(retell_client, URL, inbound(from_number="+4917012312312")))
     assert (found["customer_known"], found["customer_name"]) == ("true", "")
+
+
+def _reads_branches(queries) -> bool:
+    tables = ('FROM "org_branch"', 'FROM "org_openinghours"', 'FROM "org_closure"', 'FROM "org_service"')
+    return any(table in query["sql"] for query in queries.captured_queries for table in tables)
+
+
+def test_the_branch_directory_is_read_once_and_follows_every_change(acme, retell_client, clock):
+    """Every call needs the branches, their hours, closures and services: read once, then from the cache,
+    until any of them changes (integrations.handlers.branch_directory_forget_on_commit)."""
+    with CaptureQueriesContext(connection) as first:
+        before = variables(signed_post(retell_client, URL, inbound()))
+    with CaptureQueriesContext(connection) as second:
+        assert variables(signed_post(retell_client, URL, inbound())) == before
+    assert _reads_branches(first) and not _reads_branches(second)
+
+    with tenant_context(acme.company):
+        Service.objects.create(name="Fußpflege", duration_minutes=45).branches.add(acme.branch)
+    assert "Fußpflege" in variables(signed_post(retell_client, URL, inbound()))["branches"]
+
+    with tenant_context(acme.company):
+        opening_hours_set(branch=acme.branch, week={})
+    assert variables(signed_post(retell_client, URL, inbound()))["branch_open_now"] == "false"
+
+    with tenant_context(acme.company):
+        acme.branch.name = "Praxis Zentrum"
+        acme.branch.save()
+    assert variables(signed_post(retell_client, URL, inbound()))["branch_name"] == "Praxis Zentrum"
+
+
+def test_one_companys_cached_branches_never_answer_another_companys_call(acme, globex, retell_client, clock):
+    assert variables(signed_post(retell_client, URL, inbound()))["branch_name"] == "Praxis Mitte"
+    found = variables(signed_post(retell_client, URL, inbound(to_number=GLOBEX_NUMBER)))
+    assert (found["company_name"], found["branch_name"]) == ("Globex Salon", "Salon Nord")
+    assert "Praxis Mitte" not in found["branches"]
+    assert variables(signed_post(retell_client, URL, inbound()))["branch_name"] == "Praxis Mitte"
