@@ -28,7 +28,7 @@ run: $(STAMP) .env
 
 test: $(STAMP) $(PRISM)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/stack.py -- \
-		$(BIN)/pytest -rs --create-db --cov --cov-report=term:skip-covered --cov-fail-under=85 $(PYTEST_ARGS)
+		$(BIN)/pytest -rs --create-db --cov --cov-report=term:skip-covered --cov-fail-under=85 --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports

@@ -17,7 +17,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}@example.test")
     email = factory.SelfAttribute("username")
     is_staff = True
-    password = factory.PostGenerationMethodCall("set_password", "demo12345")
+    password = factory.django.Password("demo12345")
 
 
 class BranchFactory(factory.django.DjangoModelFactory):
