@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import tenant_context
 
 from appointments.models import Appointment
@@ -53,6 +53,13 @@ def test_the_demo_has_thirty_days_of_calls_callbacks_and_appointments_before_now
         fees = AppointmentModification.objects.filter(modification_type="cancel")
         assert fees.filter(fee_amount__gt=Decimal(0)).exists(), "some cancellations cost a fee"
         assert all(change.created_at < min(change.appointment.starts_at, NOW) for change in fees)
+
+        for done in CallbackRequest.objects.filter(created_at__lt=NOW).select_related("assigned_to", "branch"):
+            assert done.branch in done.assigned_to.branches.all(), f"{done.assigned_to} at {done.branch}"
+        for booked in Appointment.objects.filter(created_at__lt=NOW).select_related("staff", "branch"):
+            assert booked.branch in booked.staff.branches.all(), f"{booked.staff} at {booked.branch}"
+        with translation.override("de"):
+            assert done.assignment_reason_text.startswith("am wenigsten ausgelastet"), done.assignment_reason
 
         manager = User.objects.get(username="manager@demo.test")
         chart = compute_daily(manager, now=NOW)

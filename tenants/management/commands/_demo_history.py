@@ -22,6 +22,7 @@ from django.db.models import Case, Value, When
 from appointments.models import Appointment
 from callbacks.models import CallbackEscalation, CallbackRequest
 from calls.models import Call
+from common.messages import message
 from org.models import Branch, Customer, Service, Staff
 from policies.models import ActorType, AppointmentModification, ModificationType
 from policies.services import policy_snapshot_for
@@ -56,6 +57,11 @@ class Company:
     services: list[Service]
     staff: list[Staff]
     customers: list[Customer]
+
+    def working_at(self, rng: random.Random) -> tuple[Branch, Staff]:
+        """A branch and someone who works there (the history never has a person at a branch not theirs)."""
+        branch = rng.choice([b for b in self.branches if any(b in s.branches.all() for s in self.staff)])
+        return branch, rng.choice([s for s in self.staff if branch in s.branches.all()])
 
 
 def history_seeded() -> bool:
@@ -132,12 +138,12 @@ def _callback(
     """Mostly completed within the deadline; some late, some expired, a few escalated first."""
     priority = rng.choices(list(CallbackRequest.Priority), weights=(7, 2, 1))[0]
     deadline = at + timedelta(hours={"normal": 24, "high": 4, "urgent": 2}[priority])
-    staff = rng.choice(company.staff)
+    branch, staff = company.working_at(rng)
     callback = CallbackRequest(
         customer=customer,
         customer_name=customer.name,
         phone=customer.phone,
-        branch=rng.choice(company.branches),
+        branch=branch,
         service=rng.choice(company.services),
         priority=priority,
         notes=rng.choice(NOTES),
@@ -145,7 +151,7 @@ def _callback(
         expires_at=deadline,
         assigned_to=staff,
         assigned_at=at + timedelta(minutes=rng.randint(1, 30)),
-        assignment_reason="Fewest open callbacks",
+        assignment_reason=message("least_loaded_in_branch", eligible=2, branch=branch.name, count=1),
     )
     fate = rng.choices(("completed", "late", "expired", "escalated"), weights=(14, 3, 2, 2))[0]
     if fate == "escalated":
@@ -170,6 +176,7 @@ def _appointment(
     service = rng.choice(company.services)
     starts = (at + timedelta(days=rng.randint(1, 14))).replace(minute=rng.choice((0, 30)), second=0)
     status = Appointment.Status.SCHEDULED
+    branch, staff = company.working_at(rng)
     if starts < now:
         status = rng.choices((Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW), weights=(9, 1))[0]
     if rng.random() < 0.2 and at + timedelta(hours=1) < min(starts, now):
@@ -177,8 +184,8 @@ def _appointment(
     return Appointment(
         customer=customer,
         service=service,
-        staff=rng.choice(company.staff),
-        branch=rng.choice(company.branches),
+        staff=staff,
+        branch=branch,
         starts_at=starts,
         ends_at=starts + timedelta(minutes=service.duration_minutes),
         status=status,

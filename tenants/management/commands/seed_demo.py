@@ -127,7 +127,7 @@ class Command(BaseCommand):
             number=str(normalise_phone(spec["phone"])),
             branches=list(Branch.objects.order_by("pk")),
             services=list(Service.objects.order_by("pk")),
-            staff=list(Staff.objects.filter(is_active=True).order_by("pk")),
+            staff=list(Staff.objects.filter(is_active=True).order_by("pk").prefetch_related("branches")),
             customers=list(Customer.objects.order_by("pk")),
         )
         seeded = demo_history.history_seed(company, now=now)
