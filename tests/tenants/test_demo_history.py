@@ -54,7 +54,8 @@ def test_the_demo_has_thirty_days_of_calls_callbacks_and_appointments_before_now
         assert fees.filter(fee_amount__gt=Decimal(0)).exists(), "some cancellations cost a fee"
         assert all(change.created_at < min(change.appointment.starts_at, NOW) for change in fees)
 
-        for done in CallbackRequest.objects.filter(created_at__lt=NOW).select_related("assigned_to", "branch"):
+        past = CallbackRequest.objects.filter(created_at__lt=NOW).select_related("assigned_to", "branch")
+        for done in past:
             assert done.branch in done.assigned_to.branches.all(), f"{done.assigned_to} at {done.branch}"
         for booked in Appointment.objects.filter(created_at__lt=NOW).select_related("staff", "branch"):
             assert booked.branch in booked.staff.branches.all(), f"{booked.staff} at {booked.branch}"
