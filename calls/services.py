@@ -249,7 +249,8 @@ def call_record_retell_event(
     if "cost_cents" in changed and call.cost_cents is not None:
         _convert_cost(call)
     if created or changed:
-        call.full_clean()
+        # Retell's own values are kept as sent: a status or sentiment it adds later must not cost us the call.
+        call.full_clean(exclude=["status", "sentiment", "direction"])
         call.save()
     if created or "stage" in changed:
         emit(f"call.{EVENT_BY_STAGE[call.stage]}", call=call)

@@ -29,6 +29,8 @@ from integrations.retell.signature import SIGNATURE_HEADER, sign
 DEFAULT_URL = "http://localhost:8000"  # what `make run` serves (README)
 DEFAULT_CALLER = "+4915112345678"
 AGENT_ID = "agent_simulated_call"
+# Retell's `call_status` in each report (docs: ongoing while the call runs, ended afterwards).
+CALL_STATUS = {"call_started": "ongoing", "call_ended": "ended", "call_analyzed": "ended"}
 
 
 class CallFailed(CommandError):
@@ -90,7 +92,7 @@ class SimulatedCall:
     def event(self, event: str, **extra: Any) -> None:
         self.post(
             "/webhooks/retell/",
-            {"event": event, "call": self.call_object(event.removeprefix("call_"), **extra)},
+            {"event": event, "call": self.call_object(CALL_STATUS[event], **extra)},
         )
         self.say(f"{event}: sent")
 

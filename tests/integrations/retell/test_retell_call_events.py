@@ -85,6 +85,19 @@ def test_call_ended_stores_transcript_recording_and_cost_in_the_company_currency
     assert call.converted_cost_cents == Decimal("10.9204")
 
 
+def test_a_status_or_sentiment_retell_adds_later_is_kept_and_the_call_still_recorded(
+    acme, retell_client, django_capture_on_commit_callbacks
+):
+    body = event("call_ended", ended("call_new_status", to_number=ACME_NUMBER, call_status="transferred"))
+    post_processed(retell_client, body, django_capture_on_commit_callbacks)
+    analysis = {"call_summary": "Kurz.", "user_sentiment": "Mixed", "call_successful": True}
+    body = event("call_analyzed", analyzed("call_new_status", to_number=ACME_NUMBER, call_analysis=analysis))
+    post_processed(retell_client, body, django_capture_on_commit_callbacks)
+    [call] = calls_of(acme)
+    assert (call.stage, call.duration_ms, call.sentiment) == (Call.Stage.ANALYZED, 101776, "Mixed")
+    assert {e.status for e in events_of(acme)} == {"processed"}
+
+
 def test_the_exchange_rate_is_a_company_setting(acme, retell_client, django_capture_on_commit_callbacks):
     acme.company.settings = {"USD_EXCHANGE_RATE": {"EUR": "0.5"}}
     acme.company.save(update_fields=["settings"])

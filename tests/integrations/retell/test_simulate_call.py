@@ -61,6 +61,9 @@ def test_a_callback_call_leaves_a_callback_request_and_the_call(acme, clock, sim
         assert str(callback.phone) == DANA_PHONE and callback.branch == acme.branch
         call = Call.objects.get()
         assert call.retell_call_id.startswith("call_sim_") and "Rückruf" in call.transcript
+        assert (call.status, call.stage) == ("ended", Call.Stage.ANALYZED)
+        events = WebhookEvent.objects.filter(source="retell").values_list("event", "status")
+        assert set(events) == {(e, "processed") for e in ("call_started", "call_ended", "call_analyzed")}
 
 
 def test_a_booking_call_books_the_first_free_time_then_a_cancellation_cancels_it(acme, calcom, simulate):
