@@ -142,7 +142,7 @@ class Command(BaseCommand):
         services = [self.service(name, minutes, price, branches) for name, minutes, price in spec["services"]]
         staff_ensure(
             email=f"manager@{slug}.test",
-            name="Max Manager",
+            name="Max Brandt",
             role="manager",
             password=PASSWORD,
             branches=tuple(branches),
@@ -150,7 +150,7 @@ class Command(BaseCommand):
         )
         staff_ensure(
             email=f"staff@{slug}.test",
-            name="Anna Staff",
+            name="Anna Schneider",
             role="staff",
             password=PASSWORD,
             branches=(branches[0],),
@@ -181,7 +181,7 @@ class Command(BaseCommand):
             branches=(branches[-1],),
             services=tuple(services),
         )
-        admin = staff_ensure(email=f"admin@{slug}.test", name="Ada Admin", role="admin")[0]
+        admin = staff_ensure(email=f"admin@{slug}.test", name="Ada Krüger", role="admin")[0]
         admin.branches.set(branches)
         Staff.objects.get(user__username=f"manager@{slug}.test").branches.add(*branches)
         self.absence(sara)
