@@ -24,6 +24,7 @@ from calls.models import Call, FunctionInvocation
 from calls.selectors import monthly_usage
 from common.conf import current_company
 from common.csv_export import Column, CsvExportMixin, field, related
+from common.money import money_text
 from common.phone import phone_link
 from org import access
 from org.admin_saved_views import SavedViewsAdmin
@@ -69,7 +70,7 @@ class FunctionInvocationInline(TabularInline):
 
 
 def _money(cents, currency: str) -> str:
-    return "–" if cents is None else f"{cents / 100:.2f} {currency}"
+    return "–" if cents is None else money_text(cents / 100, currency)
 
 
 @admin.register(Call)

@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.utils import translation
 from django.utils.dateformat import format as django_format
 
+from common.money import money_text
+
 SUPPORTED = ("de", "en")
 DATE_FORMATS = {"de": "l, j. F Y", "en": "l, j F Y"}
 SHORT_DATE_FORMATS = {"de": "l, j. F", "en": "l, j F"}
@@ -57,10 +59,7 @@ def spoken_moment(moment: datetime, language: str) -> str:
 
 
 def spoken_amount(amount: Decimal, currency: str, language: str) -> str:
-    text = f"{amount:.2f}"
-    if language_of(language) == "de":
-        text = text.replace(".", ",")
-    return f"{text} {currency}"
+    return money_text(amount, currency, language_of(language))
 
 
 def yes_no(value: bool) -> str:

@@ -9,9 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import models  # only for TextChoices: nothing in this package touches the database
-from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from common.money import money_text
 
 CENT = Decimal("0.01")
 
@@ -46,8 +47,7 @@ class Money:
         object.__setattr__(self, "amount", Decimal(self.amount).quantize(CENT, rounding=ROUND_HALF_UP))
 
     def __str__(self) -> str:
-        """In the reader's language: 12,50 EUR in German, 12.50 EUR in English."""
-        return f"{number_format(self.amount, 2)} {self.currency}"
+        return money_text(self.amount, self.currency)
 
     @property
     def is_zero(self) -> bool:
