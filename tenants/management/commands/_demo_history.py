@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db import models
@@ -58,10 +59,16 @@ class Company:
     staff: list[Staff]
     customers: list[Customer]
 
+    @cached_property
+    def staff_at(self) -> dict[Branch, list[Staff]]:
+        """Who works at each branch, in the company's order; a branch nobody works at is left out."""
+        at = {branch: [s for s in self.staff if branch in s.branches.all()] for branch in self.branches}
+        return {branch: people for branch, people in at.items() if people}
+
     def working_at(self, rng: random.Random) -> tuple[Branch, Staff]:
         """A branch and someone who works there (the history never has a person at a branch not theirs)."""
-        branch = rng.choice([b for b in self.branches if any(b in s.branches.all() for s in self.staff)])
-        return branch, rng.choice([s for s in self.staff if branch in s.branches.all()])
+        branch = rng.choice(list(self.staff_at))
+        return branch, rng.choice(self.staff_at[branch])
 
 
 def history_seeded() -> bool:
