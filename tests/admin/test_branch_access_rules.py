@@ -106,8 +106,8 @@ def test_call_costs_are_not_shown_to_a_manager(as_user, max_manager, ada, mitte)
         reverse("admin:calls_call_change", args=[call.pk]),
     )
 
-    assert "10.92 EUR" not in as_user(max_manager).get(listing).content.decode()
-    assert "10.92 EUR" in as_user(ada).get(listing).content.decode()
+    assert "10,92 EUR" not in as_user(max_manager).get(listing).content.decode()
+    assert "10,92 EUR" in as_user(ada).get(listing).content.decode()  # German: Ada's language
     assert "converted_cost_cents" not in _shown_fields(as_user(max_manager).get(detail))
     assert "converted_cost_cents" in _shown_fields(as_user(ada).get(detail))
     assert as_user(max_manager).get(reverse("admin:calls_call_usage")).status_code == 403
