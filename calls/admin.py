@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -207,7 +208,7 @@ class CallAdmin(SavedViewsAdmin, CsvExportMixin, ScopedAdmin, ReadOnlyAdmin):
 
     @display(description=_("minutes"), ordering="duration_ms")
     def minutes(self, call: Call) -> str:
-        return f"{call.minutes:.1f}" if call.duration_ms else "–"
+        return number_format(call.minutes, 1) if call.duration_ms else "–"
 
     @display(description=_("outcome"), boolean=True, ordering="successful")
     def outcome(self, call: Call) -> bool | None:

@@ -196,7 +196,8 @@ def _caller_number(call: Call) -> str:
     return call.to_number if call.direction == Call.Direction.OUTBOUND else call.from_number
 
 
-def _convert_cost(call: Call) -> None:
+def call_cost_convert(call: Call) -> None:
+    """Retell's USD cost in the company's currency, on the call in memory (the caller saves it)."""
     company = current_company()
     currency = company.currency if company is not None else "EUR"
     rate = costs.exchange_rate(company_setting("USD_EXCHANGE_RATE", {}), currency)
@@ -247,7 +248,7 @@ def call_record_retell_event(
     if name and call.customer is not None:
         call_name_the_caller(call=call, name=name)
     if "cost_cents" in changed and call.cost_cents is not None:
-        _convert_cost(call)
+        call_cost_convert(call)
     if created or changed:
         # Retell's own values are kept as sent: a status or sentiment it adds later must not cost us the call.
         call.full_clean(exclude=["status", "sentiment", "direction"])

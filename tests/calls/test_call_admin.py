@@ -101,6 +101,17 @@ def test_staff_see_calls_and_what_the_agent_did(tenant_client, anna, mitte):
     assert client.get(reverse("admin:integrations_webhookevent_changelist")).status_code == 403
 
 
+def test_a_german_reader_sees_minutes_and_cost_with_a_decimal_comma(tenant_client, ada):
+    CallFactory(duration_ms=90_000, converted_cost_cents=Decimal("1092"), cost_currency="EUR")
+    client = login(tenant_client, ada)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    content = client.get(reverse("admin:calls_call_changelist")).content.decode()
+
+    assert ">1,5<" in content and "10,92 EUR" in content
+    assert ">1.5<" not in content
+
+
 def test_monthly_usage_sums_minutes_and_cost(tenant_client, ada):
     branch = BranchFactory()
     for n in range(4):

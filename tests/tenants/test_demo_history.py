@@ -16,6 +16,7 @@ from appointments.models import Appointment
 from callbacks.dashboard import compute_daily
 from callbacks.models import CallbackEscalation, CallbackRequest
 from calls.models import Call
+from calls.selectors import monthly_usage
 from integrations.calcom.standin import CalcomStandIn
 from integrations.management.commands.calcom_standin import event_types_of, hold_upcoming_bookings
 from policies.models import AppointmentModification
@@ -61,6 +62,9 @@ def test_the_demo_has_thirty_days_of_calls_callbacks_and_appointments_before_now
             assert booked.branch in booked.staff.branches.all(), f"{booked.staff} at {booked.branch}"
         with translation.override("de"):
             assert done.assignment_reason_text.startswith("am wenigsten ausgelastet"), done.assignment_reason
+
+        assert set(history.values_list("cost_currency", flat=True)) == {demo.currency}
+        assert all(month.cost_cents > 0 for month in monthly_usage(currency=demo.currency)), "costs shown"
 
         manager = User.objects.get(username="manager@demo.test")
         chart = compute_daily(manager, now=NOW)

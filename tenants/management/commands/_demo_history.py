@@ -23,6 +23,7 @@ from django.db.models import Case, Value, When
 from appointments.models import Appointment
 from callbacks.models import CallbackEscalation, CallbackRequest
 from calls.models import Call
+from calls.services import call_cost_convert
 from common.messages import message
 from org.models import Branch, Customer, Service, Staff
 from policies.models import ActorType, AppointmentModification, ModificationType
@@ -115,7 +116,7 @@ def _call(
     company: Company, customer: Customer, at: datetime, outcome: str, call_id: str, rng: random.Random
 ) -> Call:
     seconds = rng.randint(45, 300)
-    return Call(
+    call = Call(
         retell_call_id=call_id,
         agent_id="agent_demo",
         direction=Call.Direction.INBOUND,
@@ -137,6 +138,8 @@ def _call(
         branch=rng.choice(company.branches),
         customer=customer,
     )
+    call_cost_convert(call)
+    return call
 
 
 def _callback(
