@@ -340,9 +340,12 @@ def fingerprint(user) -> str:
 
 
 def _badge(request, key: str) -> str:
+    """One of the sidebar's three badges; the figures are read once a request for all three."""
     if current_company() is None or visibility.role_of(request.user) is None:
         return ""
-    return str(badge_counts(request.user)[key])
+    if not hasattr(request, "_nav_badges"):
+        request._nav_badges = badge_counts(request.user)
+    return str(request._nav_badges[key])
 
 
 def nav_badge_open(request) -> str:

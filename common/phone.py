@@ -1,5 +1,7 @@
 """Phone numbers: normalised to E.164 with `phonenumbers`, or a clear validation error."""
 
+from functools import lru_cache
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,26 +44,33 @@ def phone_display(number: object, region: str | None = None) -> str:
     raw = str(number or "").strip()
     if not raw:
         return ""
-    region = region or company_region()
+    return _phone_forms(raw, region or company_region())[0]
+
+
+@lru_cache(maxsize=4096)
+def _phone_forms(raw: str, region: str) -> tuple[str, str | None]:
+    """(shown, dialled) of `raw` read in `region`; dialled is None when it is no valid number. A pure function
+    of its two arguments, so a process remembers it: a list page shows 50 numbers and parsing each twice was a
+    tenth of the page (issue 16)."""
     try:
         parsed = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        return raw
+        return raw, None
     if not phonenumbers.is_possible_number(parsed):
-        return raw
+        return raw, None
     own = phonenumbers.region_code_for_number(parsed) == region
     style = phonenumbers.PhoneNumberFormat.NATIONAL if own else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    return phonenumbers.format_number(parsed, style)
+    dial = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return phonenumbers.format_number(parsed, style), dial if phonenumbers.is_valid_number(parsed) else None
 
 
 def phone_link(number: object, css_class: str = "text-primary-600", region: str | None = None) -> str:
     """A `tel:` link (E.164: a phone dials it from anywhere) showing `phone_display`; "" without a number."""
-    display = phone_display(number, region)
-    if not display:
+    raw = str(number or "").strip()
+    if not raw:
         return ""
-    try:
-        dial = normalise_phone(str(number), region or company_region())
-    except ValidationError:
+    display, dial = _phone_forms(raw, region or company_region())
+    if dial is None:
         return escape(display)
     return format_html(
         '<a href="tel:{}" class="{} whitespace-nowrap" data-phone>{}</a>', dial, css_class, display

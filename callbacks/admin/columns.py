@@ -117,11 +117,10 @@ class CallbackColumns:
         """ "Take it" when the user may (a button of the list's take form: `t` presses it), else the status
         (shown on phones, where the status column is left out)."""
         if allowed.TAKE in getattr(obj, "allowed", ()):
-            url = reverse("admin:callbacks_callbackrequest_work", args=[obj.pk])
             return format_html(
                 '<button type="submit" form="take-form" formaction="{}" name="action" value="take" '
                 'class="sb-take" data-action="take">{}</button>',
-                url,
+                f"./{obj.pk}/work/",  # relative to the list, like the row's menu
                 TAKE_LABEL,
             )
         return format_html('<span class="sb-status-mobile">{}</span>', obj.get_status_display())

@@ -55,12 +55,46 @@ NOT_CONTACTED = _("the customer has not been reached yet")
 NOT_PENDING = _("it is no longer waiting for an assignee")
 
 
-def _closed(callback: CallbackRequest) -> str:
-    return gettext(CLOSED) % {"status": callback.get_status_display()}
+Refusal = tuple[str, dict[str, object]]  # a message and its parameters, translated only when shown
 
 
 def _can_become(callback: CallbackRequest, status: str) -> bool:
     return status in TRANSITIONS.get(callback.status, set())
+
+
+def _refused(action: str, callback: CallbackRequest, user: User, manager: bool) -> Refusal | None:
+    """The rule itself: why `user` may not take `action` now, untranslated (a list asks it 14 times a row
+    and needs only yes or no); None when they may."""
+    if action in MANAGER_ONLY and not manager:
+        return MANAGERS_ONLY, {}
+    if action == RESTORE:
+        return None if callback.deleted_at is not None else (NOT_IN_TRASH, {})
+    if callback.deleted_at is not None:
+        return IN_TRASH, {}
+    if action in (SOFT_DELETE, NOTE):
+        return None
+    if not callback.is_open:
+        return CLOSED, {"status": callback.get_status_display()}
+    if action == TAKE:
+        staff = access.staff_of(user)
+        if staff is None:
+            return NO_PROFILE, {}
+        if not staff.accepts_callbacks:
+            return NOT_ACCEPTING, {}
+        if callback.assigned_to_id is not None:
+            return ALREADY_TAKEN, {"name": callback.assigned_to.name}
+        return None
+    if action == ASSIGN:
+        if manager or callback.assigned_to_id is None:
+            return None
+        return ALREADY_TAKEN, {"name": callback.assigned_to.name}
+    if action == AUTO_ASSIGN:
+        return None if callback.status == Status.PENDING else (NOT_PENDING, {})
+    if action in (LOG_ATTEMPT, *OUTCOMES):
+        return None if callback.status in ATTEMPT_STATUSES else (TAKE_FIRST, {})
+    if action == COMPLETE:
+        return None if _can_become(callback, Status.COMPLETED) else (NOT_CONTACTED, {})
+    return None  # escalate, cancel: any open callback
 
 
 def refusal(action: str, callback: CallbackRequest, user: User) -> str | None:
@@ -68,39 +102,14 @@ def refusal(action: str, callback: CallbackRequest, user: User) -> str | None:
 
     The caller has already checked that the user sees the callback (`org.access.callback_q`).
     """
-    manager = access.is_manager(user)
-    if action in MANAGER_ONLY and not manager:
-        return gettext(MANAGERS_ONLY)
-    if action == RESTORE:
-        return None if callback.deleted_at is not None else gettext(NOT_IN_TRASH)
-    if callback.deleted_at is not None:
-        return gettext(IN_TRASH)
-    if action in (SOFT_DELETE, NOTE):
+    refused = _refused(action, callback, user, access.is_manager(user))
+    if refused is None:
         return None
-    if not callback.is_open:
-        return _closed(callback)
-    if action == TAKE:
-        staff = access.staff_of(user)
-        if staff is None:
-            return gettext(NO_PROFILE)
-        if not staff.accepts_callbacks:
-            return gettext(NOT_ACCEPTING)
-        if callback.assigned_to_id is not None:
-            return gettext(ALREADY_TAKEN) % {"name": callback.assigned_to.name}
-        return None
-    if action == ASSIGN:
-        if manager or callback.assigned_to_id is None:
-            return None
-        return gettext(ALREADY_TAKEN) % {"name": callback.assigned_to.name}
-    if action == AUTO_ASSIGN:
-        return None if callback.status == Status.PENDING else gettext(NOT_PENDING)
-    if action in (LOG_ATTEMPT, *OUTCOMES):
-        return None if callback.status in ATTEMPT_STATUSES else gettext(TAKE_FIRST)
-    if action == COMPLETE:
-        return None if _can_become(callback, Status.COMPLETED) else gettext(NOT_CONTACTED)
-    return None  # escalate, cancel: any open callback
+    message, params = refused
+    return gettext(message) % params if params else gettext(message)
 
 
 def allowed_actions(callback: CallbackRequest, user: User) -> list[str]:
     """The actions `user` may take on `callback` now, in the order screens offer them."""
-    return [action for action in ACTIONS if refusal(action, callback, user) is None]
+    manager = access.is_manager(user)
+    return [action for action in ACTIONS if _refused(action, callback, user, manager) is None]

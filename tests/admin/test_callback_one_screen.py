@@ -91,8 +91,9 @@ def test_the_list_row_menu_offers_only_what_the_row_allows(as_user, anna, callba
 
     assert f"/{pending.pk}/attempt/" not in html and f"/{pending.pk}/complete/" not in html
     assert f"/{assigned.pk}/attempt/" in html and f"/{assigned.pk}/complete/" not in html
-    assert f'formaction="{work_url(pending)}"' in html  # "Übernehmen" in the row
-    assert f'formaction="{work_url(assigned)}"' not in html
+    # "Übernehmen" in the row, relative to the list like the row's menu
+    assert f'formaction="./{pending.pk}/work/"' in html
+    assert f'formaction="./{assigned.pk}/work/"' not in html
 
 
 def test_posting_an_outcome_before_taking_it_is_refused_with_the_reason(as_user, anna, callbacks):
