@@ -7,6 +7,7 @@ earlier stage only fills what is still empty, so a late `call_started` never und
 
 import logging
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -226,33 +227,55 @@ def _apply(call: Call, fields: dict[str, Any], stage: int) -> list[str]:
     return changed
 
 
-@transaction.atomic
+UNCHECKED_CALL_FIELDS = ["status", "sentiment", "direction", "branch", "customer"]
+
+
+@transaction.atomic(savepoint=False)  # its callers' transactions decide what a failure undoes
 def call_record_retell_event(
     *, event: str, data: dict[str, Any], branch_id: int | None = None, create_customer: bool = True
 ) -> Call:
     """Create or complete the Call for one Retell report (`call_started`, `call_ended`, `call_analyzed`).
 
-    The caller becomes a customer when their number is new (unless `create_customer` is False).
+    The caller becomes a customer when their number is new (unless `create_customer` is False). A new call
+    is written with one INSERT; when a concurrent report of the same call stored it first, everything this
+    report wrote is undone and it is applied to that row instead.
     """
+    report = partial(_call_apply_report, event=event, data=data, branch_id=branch_id, create=create_customer)
+    call = Call.objects.select_for_update().filter(retell_call_id=data["call_id"]).first()
+    if call is None:
+        try:
+            with transaction.atomic():
+                return report(Call(retell_call_id=data["call_id"]), created=True)
+        except IntegrityError:
+            call = Call.objects.select_for_update().filter(retell_call_id=data["call_id"]).first()
+            if call is None:
+                raise
+    return report(call, created=False)
+
+
+def _call_apply_report(
+    call: Call, *, created: bool, event: str, data: dict[str, Any], branch_id: int | None, create: bool
+) -> Call:
     stage = STAGE_BY_EVENT[event]
-    call, created = Call.objects.select_for_update().get_or_create(retell_call_id=data["call_id"])
     changed = _apply(call, fields_from_retell(data), stage)
     if call.branch_id is None and branch_id is not None and Branch.objects.filter(pk=branch_id).exists():
         call.branch_id = branch_id
         changed.append("branch")
     name = caller_name(data)
     if call.customer_id is None:
-        call.customer = _customer_for(_caller_number(call), name=name, create=create_customer)
+        call.customer = _customer_for(_caller_number(call), name=name, create=create)
         if call.customer is not None:
             changed.append("customer")
-    if name and call.customer is not None:
-        call_name_the_caller(call=call, name=name)
     if "cost_cents" in changed and call.cost_cents is not None:
         call_cost_convert(call)
     if created or changed:
         # Retell's own values are kept as sent: a status or sentiment it adds later must not cost us the call.
-        call.full_clean(exclude=["status", "sentiment", "direction"])
-        call.save()
+        # The branch and customer were read from the database above; the call id's uniqueness is the
+        # database's to decide.
+        call.full_clean(exclude=UNCHECKED_CALL_FIELDS, validate_unique=False)
+        call.save(force_insert=created)
+    if name and call.customer is not None:
+        call_name_the_caller(call=call, name=name)
     if created or "stage" in changed:
         emit(f"call.{EVENT_BY_STAGE[call.stage]}", call=call)
     return call
@@ -291,7 +314,8 @@ def call_record_function(
         duration_ms=max(0, duration_ms),
         fingerprint=fingerprint,
     )
-    invocation.full_clean(validate_constraints=False)  # the unique fingerprint is the database's to decide
+    # The call was just read or stored; the unique fingerprint is the database's to decide.
+    invocation.full_clean(exclude=["call"], validate_constraints=False)
     try:
         with transaction.atomic():
             invocation.save()
