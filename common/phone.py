@@ -60,8 +60,7 @@ def _phone_forms(raw: str, region: str) -> tuple[str, str | None]:
         return raw, None
     own = phonenumbers.region_code_for_number(parsed) == region
     style = phonenumbers.PhoneNumberFormat.NATIONAL if own else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    dial = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    return phonenumbers.format_number(parsed, style), dial if phonenumbers.is_valid_number(parsed) else None
+    return phonenumbers.format_number(parsed, style), try_normalise_phone(raw, region)
 
 
 def phone_link(number: object, css_class: str = "text-primary-600", region: str | None = None) -> str:
